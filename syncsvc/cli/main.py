@@ -1,0 +1,145 @@
+"""The `syncsvc` command: global options, command groups, and error mapping.
+
+Every failure becomes one line on stderr and an exit code (2 for a bad value or
+usage, 1 for a failure); a traceback only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer._click import core as click_core  # Typer vendors click; its Context type
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from syncsvc import __version__
+from syncsvc.cli.common import GlobalOptions, error_console
+from syncsvc.errors import SyncsvcError
+
+
+class SyncsvcGroup(TyperGroup):
+    """The root group: maps our errors to one line and an exit code."""
+
+    def invoke(self, ctx: click_core.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (TyperException, typer.Exit, typer.Abort):
+            raise
+        except SyncsvcError as error:
+            if _debugging(ctx):
+                raise
+            error_console.print(f"error: {error.one_line()}", markup=False)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            error_console.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as error:
+            if _debugging(ctx):
+                raise
+            error_console.print(
+                f"error: unexpected failure ({type(error).__name__}: {error}); "
+                "run again with --debug for details",
+                markup=False,
+            )
+            raise typer.Exit(1) from None
+
+
+def _debugging(ctx: click_core.Context) -> bool:
+    return isinstance(ctx.obj, GlobalOptions) and ctx.obj.debug
+
+
+app = typer.Typer(
+    cls=SyncsvcGroup,
+    name="syncsvc",
+    help="Core and hip strength sessions on the right days of your running week.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"syncsvc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Home folder (default: SYNCSVC_HOME, else the platform data folder).",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file (default: settings.toml in the home folder).",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    athlete: Annotated[
+        str | None,
+        typer.Option(
+            "--athlete",
+            "-a",
+            help="Athlete name, for stores with several athletes.",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """syncsvc: core and hip sessions placed on your easy and rest days, as a calendar feed."""
+    ctx.obj = GlobalOptions(home=home, config_file=config, athlete=athlete, debug=debug)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _register() -> None:
+    from syncsvc.cli import athlete_commands, setup_commands, store_commands
+
+    setup_commands.register(app)
+    athlete_commands.register(app)
+    store_commands.register(app)
+    for module_name in OPTIONAL_COMMAND_MODULES:
+        module = _import_optional(module_name)
+        if module is not None:
+            module.register(app)
+
+
+OPTIONAL_COMMAND_MODULES: tuple[str, ...] = ()
+"""Command modules added by later parts (sync, load, plan, feed, service)."""
+
+
+def _import_optional(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    return importlib.import_module(name)
+
+
+_register()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    os.umask(0o077)  # every file syncsvc writes is owner-only: the store and key hold secrets
+    app()

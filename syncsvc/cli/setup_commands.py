@@ -1,0 +1,133 @@
+"""`syncsvc init` and `syncsvc status`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from syncsvc.cli.common import (
+    AthleteOption,
+    HomeOption,
+    JsonOption,
+    console,
+    print_json,
+    runtime_for,
+)
+from syncsvc.domain import Profile, Sex, StrengthLevel
+from syncsvc.profiles import (
+    HR_MAX_RANGE,
+    HR_REST_RANGE,
+    SESSION_MINUTES_RANGE,
+    check_profile,
+    parse_time_of_day,
+    parse_timezone,
+)
+from syncsvc.service.athletes import initialise
+from syncsvc.service.status import gather_status
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
+
+
+def init(
+    ctx: typer.Context,
+    athlete: AthleteOption = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", "--tz", help="IANA time zone, e.g. Europe/Berlin.")
+    ] = "UTC",
+    hr_rest: Annotated[
+        int | None,
+        typer.Option(
+            "--hr-rest", min=HR_REST_RANGE[0], max=HR_REST_RANGE[1], help="Resting heart rate, bpm."
+        ),
+    ] = None,
+    hr_max: Annotated[
+        int | None,
+        typer.Option(
+            "--hr-max",
+            min=HR_MAX_RANGE[0],
+            max=HR_MAX_RANGE[1],
+            help="Maximum heart rate (estimated from your data when not given).",
+        ),
+    ] = None,
+    sex: Annotated[
+        Sex | None, typer.Option("--sex", help="f or m, for the heart-rate load weighting.")
+    ] = None,
+    level: Annotated[
+        StrengthLevel, typer.Option("--level", help="Strength level.")
+    ] = StrengthLevel.BEGINNER,
+    session_time: Annotated[
+        str, typer.Option("--session-time", help="Preferred start, HH:MM.")
+    ] = "18:00",
+    session_minutes: Annotated[
+        int,
+        typer.Option(
+            "--session-minutes",
+            min=SESSION_MINUTES_RANGE[0],
+            max=SESSION_MINUTES_RANGE[1],
+            help="Preferred session length.",
+        ),
+    ] = 25,
+    home: HomeOption = None,
+) -> None:
+    """Create the home folder, settings, store and first athlete; safe to run twice.
+
+    Example: syncsvc init --athlete ana --timezone Europe/Berlin --hr-rest 52
+    """
+    profile = Profile(
+        timezone=parse_timezone(timezone),
+        hr_rest=hr_rest,
+        hr_max=hr_max,
+        sex=sex,
+        level=level,
+        session_time=parse_time_of_day(session_time),
+        session_minutes=session_minutes,
+    )
+    check_profile(profile)
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        name = runtime.athlete_name or "me"
+        result = initialise(runtime, name, profile)
+        if not result.changed:
+            console.print(
+                f"Already set up in {runtime.home} "
+                f"(athlete {result.athlete.name!r}); nothing changed."
+            )
+            return
+        console.print(f"Home folder: {runtime.home}")
+        if result.created_store:
+            console.print(f"Store: {runtime.settings.database_url.split('///')[-1]} (created)")
+        if result.created_settings:
+            console.print("Settings: settings.toml (created, every key commented)")
+        if result.created_athlete:
+            console.print(f"Athlete: {result.athlete.name} ({result.athlete.profile.timezone})")
+        console.print("Next: syncsvc status, or connect an account: syncsvc auth strava")
+
+
+def status(
+    ctx: typer.Context,
+    athlete: AthleteOption = None,
+    json_output: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Accounts, last syncs, budget, today's and tomorrow's class, next sessions, feed URL.
+
+    Example: syncsvc status --json
+    """
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        report = gather_status(runtime)
+    lines = report.pop("lines")
+    if json_output:
+        print_json(report)
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in lines:
+        table.add_row(key, value)
+    console.print(table)
+    for item in report["attention"]:
+        console.print(f"[yellow]![/yellow] {item}")

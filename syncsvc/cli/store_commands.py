@@ -1,0 +1,37 @@
+"""`syncsvc store copy`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import make_url
+
+from syncsvc.cli.common import HomeOption, console, runtime_for
+from syncsvc.store.copy import copy_store
+
+store_app = typer.Typer(help="Move the store between databases.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(store_app, name="store")
+
+
+@store_app.command("copy")
+def store_copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str, typer.Option("--to", help="Target URL, e.g. postgresql+psycopg://user@host/db.")
+    ],
+    home: HomeOption = None,
+) -> None:
+    """Copy this store into a new, empty database.
+
+    Example: syncsvc store copy --to postgresql+psycopg://syncsvc@127.0.0.1/syncsvc
+    Then set store.url in settings.toml (or SYNCSVC_STORE__URL) to use it.
+    """
+    with runtime_for(ctx, home=home) as runtime:
+        result = copy_store(runtime.store.engine, to)
+    total = sum(result.rows.values())
+    safe = make_url(to).render_as_string(hide_password=True)
+    console.print(f"Copied {total} rows into {safe}. Now set store.url to it (docs/settings.md).")

@@ -1,0 +1,116 @@
+"""Reasons in plain words, and a session written out for reading (CLI and feed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from syncsvc.domain import DayClass, PrescribedExercise, Session, SessionKind, SessionStatus
+from syncsvc.planner.days import DAY_NAMES, Calendar
+from syncsvc.planner.model import RuleBreak
+
+
+def day_reasons(
+    kind: SessionKind, day: date, calendar: Calendar, week: Sequence[date]
+) -> list[str]:
+    """Why this day: what it holds, and which attractive days a rule ruled out (W4, W5)."""
+    info = calendar.info(day)
+    name = info.name
+    if info.day_class is DayClass.REST:
+        reasons = [f"{name} is a rest day (W4: rest days first)"]
+    elif info.day_class is DayClass.EASY:
+        detail = f" ({info.reason})" if info.reason else ""
+        reasons = [f"{name} is an easy day{detail} (W4: lighter days)"]
+    else:
+        reasons = [f"{name} holds {info.what}, the lightest day left this week (W4)"]
+    if day.weekday() in calendar.profile.preferred_weekdays:
+        reasons.append(f"{name} is one of your preferred days")
+    if kind is SessionKind.HIP:
+        for other in week:
+            if other == day or not calendar.is_open(other, calendar.profile.session_time):
+                continue
+            other_info = calendar.info(other)
+            following = calendar.info(other + timedelta(days=1))
+            if other_info.day_class in (DayClass.REST, DayClass.EASY) and (
+                following.day_class.is_demanding
+            ):
+                what = following.what.split(" (")[0]
+                reasons.append(
+                    f"{following.name}'s {what} keeps the hip session off {other_info.name} (W5)"
+                )
+                break
+    return reasons
+
+
+def runner_reasons(how: str, day: date, forced: bool, breaks: Sequence[RuleBreak]) -> list[str]:
+    name = DAY_NAMES[day.weekday()]
+    verb = {"moved": "moved this session to", "added": "added this session on"}.get(
+        how, "pinned this session on"
+    )
+    reasons = [f"You {verb} {name}; it stays where you put it"]
+    if forced:
+        reasons.append("placed with --force")
+    reasons.extend(f"Note: it now breaks {b.rule}: {b.message}" for b in breaks)
+    return reasons
+
+
+def warnings_for(breaks: Sequence[RuleBreak]) -> tuple[str, ...]:
+    return tuple(f"{b.rule}: {b.message}" for b in breaks)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def format_exercise(item: PrescribedExercise, number: int | None = None) -> list[str]:
+    head = f"{number}. " if number is not None else "- "
+    line = f"{head}{item.name}: {item.dose}"
+    if item.tempo:
+        line += f", tempo {item.tempo}"
+    lines = [line]
+    if item.note:
+        lines.append(f"   ({item.note})")
+    lines.extend(f"   · {cue}" for cue in item.cues)
+    return lines
+
+
+def format_session(session: Session, *, with_reasons: bool = True) -> str:
+    """A session as plain text: warm-up, each exercise with dose, tempo and cues,
+    cool-down, notes and (optionally) why it sits where it does."""
+    kind = "Core" if session.kind is SessionKind.CORE else "Hip stability"
+    when = f"{DAY_NAMES[session.local_date.weekday()]} {session.local_date.isoformat()}"
+    lines = [f"{kind} session, {when} at {session.start_time:%H:%M}, {session.minutes} min"]
+    if session.status is not SessionStatus.PLANNED:
+        lines.append(f"Status: {session.status.value}")
+    content = session.content
+    if content is not None:
+        lines.append(f"{content.block}, week {content.block_week} ({content.level.value})")
+        if content.warmup:
+            lines.append("")
+            lines.append("Warm-up:")
+            for item in content.warmup:
+                lines.extend(format_exercise(item))
+        lines.append("")
+        lines.append("Exercises:")
+        for number, item in enumerate(content.exercises, start=1):
+            lines.extend(format_exercise(item, number))
+        if content.cooldown:
+            lines.append("")
+            lines.append("Cool-down:")
+            for item in content.cooldown:
+                lines.extend(format_exercise(item))
+        if content.notes:
+            lines.append("")
+            lines.extend(content.notes)
+    if session.warnings:
+        lines.append("")
+        lines.append("Warnings:")
+        lines.extend(f"- {warning}" for warning in session.warnings)
+    if with_reasons and session.reasons:
+        lines.append("")
+        lines.append(format_reasons(session))
+    return "\n".join(lines)
+
+
+def format_reasons(session: Session) -> str:
+    """Why this day and why this content, one reason a line."""
+    return "\n".join(["Why:", *(f"- {reason}" for reason in session.reasons)])

@@ -1,0 +1,170 @@
+"""The store: one engine, short transactions, and a scope per athlete.
+
+    store = Store.open(settings)
+    with store.write() as tx:
+        tx.athlete(athlete_id).sessions.save(...)
+
+`read()` opens a deferred transaction; `write()` takes SQLite's write lock at
+its start (BEGIN IMMEDIATE) so a write never fails half-way on a lock upgrade.
+Everything an athlete owns is reached through `tx.athlete(id)`, whose
+repositories filter every query by that id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session as OrmSession
+
+from syncsvc import clock
+from syncsvc.errors import StoreError
+from syncsvc.secrets import SecretBox
+from syncsvc.store.engine import WRITE_OPTION, create_store_engine
+from syncsvc.store.migrate import ensure_schema
+from syncsvc.store.schema import StoreMeta
+
+if TYPE_CHECKING:
+    from syncsvc.store.athletes import AthleteDirectory
+    from syncsvc.store.scope import AthleteData
+    from syncsvc.store.shared import SharedData
+
+log = logging.getLogger(__name__)
+
+UID_HOST_KEY = "uid_host"
+CREATED_AT_KEY = "created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    uid_host: str
+    created_at: str
+
+
+class Store:
+    def __init__(self, engine: Engine, secrets: SecretBox, *, sqlite_path: Path | None) -> None:
+        self.engine = engine
+        self.secrets = secrets
+        self.sqlite_path = sqlite_path
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._info: StoreInfo | None = None
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        secrets: SecretBox,
+        *,
+        sqlite_path: Path | None,
+        busy_timeout_ms: int = 10_000,
+    ) -> Store:
+        """Connect and migrate if the schema differs from the code's."""
+        engine = create_store_engine(url, busy_timeout_ms=busy_timeout_ms)
+        try:
+            ensure_schema(engine, sqlite_path=sqlite_path)
+        except OperationalError as error:
+            engine.dispose()
+            raise StoreError(
+                f"the store at {_safe_url(url)} cannot be opened: {_reason(error)}"
+            ) from None
+        return cls(engine, secrets, sqlite_path=sqlite_path)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Transaction]:
+        with self._transaction(self.engine) as transaction:
+            yield transaction
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        with self._transaction(self._write_engine) as transaction:
+            yield transaction
+
+    @contextmanager
+    def _transaction(self, engine: Engine) -> Iterator[Transaction]:
+        session = OrmSession(engine, expire_on_commit=False, autoflush=True)
+        try:
+            with session.begin():
+                yield Transaction(session, self.secrets)
+        except (OperationalError, DBAPIError) as error:
+            raise StoreError(f"the store failed: {_reason(error)}") from None
+        finally:
+            session.close()
+
+    def info(self) -> StoreInfo:
+        if self._info is None:
+            with self.read() as tx:
+                self._info = tx.store_info()
+        return self._info
+
+    def initialise_meta(self, uid_host: str) -> StoreInfo:
+        """Fix the UID host name the first time; later calls keep the first value."""
+        with self.write() as tx:
+            existing = tx.store_info_or_none()
+            if existing is None:
+                tx.orm.add(StoreMeta(key=UID_HOST_KEY, value=uid_host))
+                tx.orm.add(StoreMeta(key=CREATED_AT_KEY, value=clock.now().isoformat()))
+        self._info = None
+        return self.info()
+
+
+class Transaction:
+    """One unit of work. `athlete(id)` scopes every repository to one athlete."""
+
+    def __init__(self, orm: OrmSession, secrets: SecretBox) -> None:
+        self.orm = orm
+        self.secrets = secrets
+
+    def athlete(self, athlete_id: int) -> AthleteData:
+        from syncsvc.store.scope import AthleteData
+
+        return AthleteData(self.orm, athlete_id, self.secrets)
+
+    @property
+    def athletes(self) -> AthleteDirectory:
+        from syncsvc.store.athletes import AthleteDirectory
+
+        return AthleteDirectory(self.orm)
+
+    @property
+    def shared(self) -> SharedData:
+        from syncsvc.store.shared import SharedData
+
+        return SharedData(self.orm, self.secrets)
+
+    def store_info_or_none(self) -> StoreInfo | None:
+        rows = {
+            key: value for key, value in self.orm.execute(select(StoreMeta.key, StoreMeta.value))
+        }
+        if UID_HOST_KEY not in rows:
+            return None
+        return StoreInfo(uid_host=rows[UID_HOST_KEY], created_at=rows.get(CREATED_AT_KEY, ""))
+
+    def store_info(self) -> StoreInfo:
+        info = self.store_info_or_none()
+        if info is None:
+            raise StoreError("the store has not been initialised", hint="run syncsvc init")
+        return info
+
+
+def _reason(error: Exception) -> str:
+    original = getattr(error, "orig", None)
+    return str(original or error).splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,62 @@
+"""What each pipeline run did, for `syncsvc status` and the service's health."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from syncsvc.store.schema import PipelineRunRow
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineRun:
+    id: int
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    summary: dict[str, Any]
+
+
+class PipelineRuns:
+    def __init__(self, orm: OrmSession, athlete_id: int) -> None:
+        self.orm = orm
+        self.athlete_id = athlete_id
+
+    def record(
+        self,
+        trigger: str,
+        started_at: datetime,
+        finished_at: datetime,
+        status: str,
+        summary: dict[str, Any],
+    ) -> None:
+        self.orm.add(
+            PipelineRunRow(
+                athlete_id=self.athlete_id,
+                trigger=trigger,
+                started_at=started_at,
+                finished_at=finished_at,
+                status=status,
+                summary_json=json.dumps(summary, sort_keys=True, default=str),
+            )
+        )
+
+    def latest(self, limit: int = 10) -> list[PipelineRun]:
+        rows = self.orm.scalars(
+            select(PipelineRunRow)
+            .where(PipelineRunRow.athlete_id == self.athlete_id)
+            .order_by(PipelineRunRow.started_at.desc(), PipelineRunRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            PipelineRun(
+                r.id, r.trigger, r.started_at, r.finished_at, r.status, json.loads(r.summary_json)
+            )
+            for r in rows
+        ]
