@@ -40,7 +40,7 @@ class ActivityScores:
     hrr: FloatArray
     """Heart-rate-reserve fraction of the average HR (NaN without HR)."""
     pace_s_per_km: FloatArray
-    """Grade-adjusted average pace (NaN without distance)."""
+    """Grade-adjusted average pace of runs (NaN without a believable one, and for other sports)."""
     sport_factor: FloatArray
 
 
@@ -101,7 +101,11 @@ def score_activities(
         has_hr, hrr_fraction(columns.avg_hr, parameters.hr_rest, parameters.hr_max, hr), np.nan
     )
     return ActivityScores(
-        load=load, method=method, hrr=hrr, pace_s_per_km=pace, sport_factor=factor
+        load=load,
+        method=method,
+        hrr=hrr,
+        pace_s_per_km=np.where(has_pace, pace, np.nan),
+        sport_factor=factor,
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,10 @@ from syncsvc.load.result import LoadAnalysis
 from syncsvc.load.series import daily_sums, load_curves, monday_on_or_before, weekly_loads
 from syncsvc.load.settings import LoadSettings
 
-FUTURE_SLACK_DAYS = 1
-"""An activity dated up to this many days after `today` is real (it happened in a
-zone ahead of the profile's); later ones are clock errors and stay out of the series."""
+
+def local_today(profile: Profile, now: datetime) -> date:
+    """The date `now` falls on in the profile's time zone: the `today` to pass in."""
+    return now.astimezone(ZoneInfo(profile.timezone)).date()
 
 
 def analyse_load(
@@ -45,7 +47,7 @@ def analyse_load(
     loads = activity_loads(columns, scores)
 
     today_n = day_number(today)
-    counted = columns.day[columns.day <= today_n + FUTURE_SLACK_DAYS]
+    counted = columns.day[columns.day <= today_n + settings.series.future_slack_days]
     earliest = today_n - settings.series.min_history_days + 1
     if counted.size:
         earliest = min(earliest, int(counted.min()))

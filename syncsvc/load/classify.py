@@ -240,7 +240,7 @@ def _reasons(
                 reasons.append(f"long run: {km}{format_duration(duration)}")
             elif code == MARK_WORKOUT:
                 name = f" ({activity.name})" if activity.name else ""
-                reasons.append(f"workout: marked as a workout on Strava{name}")
+                reasons.append(f"workout: marked as a workout{name}")
             elif code == MARK_HR:
                 share = float(scores.hrr[who]) * 100
                 reasons.append(

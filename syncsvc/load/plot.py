@@ -71,6 +71,8 @@ def plot_load(
         bottom.axhspan(*SWEET_SPOT, color="#c8e6c9", alpha=0.6, label="ratio 0.8-1.3")
         bottom.axhline(DANGER, color="#d1495b", linestyle="--", linewidth=0.8, label="1.5")
         bottom.plot(frame.index, frame["acwr"], color="#30638e", label="acute:chronic (EWMA)")
+        peak = frame["acwr"].max()
+        bottom.set_ylim(0.0, max(2.0, float(peak) * 1.05 if peak == peak else 2.0))
         bottom.set_ylabel("ratio")
         bottom.legend(loc="upper left", fontsize="small", ncols=3)
         if len(ahead):

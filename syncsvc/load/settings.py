@@ -178,6 +178,11 @@ class SeriesSettings(_Model):
     min_history_days: int = Field(
         28, description="Days the series covers at least, even with no activities."
     )
+    future_slack_days: int = Field(
+        1,
+        description="An activity dated up to this many days after today is real (a zone ahead "
+        "of the profile's); later ones are clock errors and stay out of the series.",
+    )
 
 
 class ClassSettings(_Model):
