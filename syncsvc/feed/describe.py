@@ -50,7 +50,7 @@ def session_summary(session: Session) -> str:
 def exercise_line(exercise: PrescribedExercise) -> str:
     """ "• Dead bug: 3 × 8 each side, tempo 3-1-3 — Keep the low back on the floor"."""
     line = f"{BULLET}{exercise.name}"
-    details = [detail for detail in (exercise.dose,) if detail]
+    details = [exercise.dose] if exercise.dose else []
     if exercise.tempo:
         details.append(f"tempo {exercise.tempo}")
     if exercise.band:
@@ -97,11 +97,15 @@ def session_description(session: Session, url: str | None = None) -> str:
             f"{_block_title(content.block)}, week {content.block_week} · "
             f"{content.level} · {session.minutes} min"
         )
-        lines = [head]
-        lines += _section("Warm-up", map(exercise_line, content.warmup))
-        lines += _section("Main", map(exercise_line, content.exercises))
-        lines += _section("Cool-down", map(exercise_line, content.cooldown))
-        paragraphs.append(lines)
+        paragraphs.append([head])
+        for title, exercises in (
+            ("Warm-up", content.warmup),
+            ("Main", content.exercises),
+            ("Cool-down", content.cooldown),
+        ):
+            section = _section(title, map(exercise_line, exercises))
+            if section:
+                paragraphs.append(section)
         extra = [BULLET + note for note in content.notes]
         if content.form_check:
             extra.append(

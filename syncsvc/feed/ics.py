@@ -74,9 +74,12 @@ def render_feed(
         ) from error
 
     first_day = today - timedelta(days=settings.window_past_days)
-    kept = _sessions_in_feed(sessions, zone, first_day, today, settings)
+    given = tuple(sessions)
+    kept = _sessions_in_feed(given, zone, first_day, today, settings)
+    # Mobility and load lines have no history of their own: they carry the
+    # plan's last change, which only moves forward.
     stamp = max(
-        (_stamp(session) for session in kept),
+        (_stamp(session) for session in given),
         default=datetime.combine(today, time(0), UTC),
     )
 
@@ -155,7 +158,7 @@ def _sessions_in_feed(
     newest: dict[str, Session] = {}
     for session in sessions:
         held = newest.get(session.id)
-        if held is None or (session.version, _stamp(session)) > (held.version, _stamp(held)):
+        if held is None or _recency(session) > _recency(held):
             newest[session.id] = session
     retention_start = today - timedelta(days=settings.cancelled_retention_days)
     kept = []
@@ -168,6 +171,17 @@ def _sessions_in_feed(
                 continue
         kept.append(session)
     return kept
+
+
+def _recency(session: Session) -> tuple[int, datetime, date, time, str]:
+    """Newest version first; the rest only makes the choice independent of input order."""
+    return (
+        session.version,
+        _stamp(session),
+        session.local_date,
+        session.start_time,
+        str(session.status),
+    )
 
 
 def _stamp(session: Session) -> datetime:

@@ -51,7 +51,7 @@ class FeedSettings(BaseModel):
     """How long a web process may trust a token's status (410 within 5 s of a rotation)."""
 
     stale_on_error_s: float = Field(default=3600.0, ge=0.0)
-    """When the store cannot be read, keep serving a feed last seen this recently."""
+    """When the store cannot be read, answer from a lookup at most this old (feed, 410 or 404)."""
 
     @field_validator("refresh_interval")
     @classmethod

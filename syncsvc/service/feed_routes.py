@@ -185,7 +185,8 @@ class _RawResponse(Response):
         self.status_code = status_code
         self.background: BackgroundTask | None = None
         self.body = body
-        self.raw_headers = raw_headers
+        # A copy: middleware may append to the list it is sent, and ours is cached.
+        self.raw_headers = list(raw_headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,16 +319,17 @@ class FeedServer:
         return hit
 
     def _stale(self, seen: _Seen | None, now: float, error: Exception) -> FeedHit | None:
-        usable = (
-            seen is not None
-            and isinstance(seen.hit, FeedOk)
-            and now - seen.checked_at < self._settings.stale_on_error_s
-        )
+        """What this process last knew about the token, if recent enough (else None: 503).
+
+        A 410 or 404 seen earlier stays true (tokens are never revived), and a
+        feed seen earlier is better than a 5xx, which disables the calendar.
+        """
+        usable = seen is not None and now - seen.checked_at < self._settings.stale_on_error_s
         # The error text could quote the token; log its type only.
         logger.warning(
             "feed lookup failed (%s); %s",
             type(error).__name__,
-            "serving the last good bytes" if usable else "nothing stored to serve",
+            "answering from the last lookup" if usable else "nothing stored to serve",
         )
         return seen.hit if usable and seen is not None else None
 
