@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from syncsvc.domain import WEEKDAY_NAMES, DayClass, DayLoad, Profile
+from syncsvc.domain import DayClass, DayLoad, Profile
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -94,7 +94,3 @@ class Calendar:
 
     def week(self, week_start: date) -> list[date]:
         return [week_start + timedelta(days=offset) for offset in range(7)]
-
-
-def weekday_key(day: date) -> str:
-    return WEEKDAY_NAMES[day.weekday()]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from syncsvc.domain import DayClass, PrescribedExercise, Session, SessionKind, SessionStatus
+from syncsvc.domain import (
+    DayClass,
+    MobilityBlock,
+    PrescribedExercise,
+    Session,
+    SessionKind,
+    SessionStatus,
+)
 from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.model import RuleBreak
 
@@ -35,8 +42,9 @@ def day_reasons(
                 following.day_class.is_demanding
             ):
                 what = following.what.split(" (")[0]
+                verb = "keep" if what.endswith("s") else "keeps"
                 reasons.append(
-                    f"{following.name}'s {what} keeps the hip session off {other_info.name} (W5)"
+                    f"{following.name}'s {what} {verb} the hip session off {other_info.name} (W5)"
                 )
                 break
     return reasons
@@ -114,3 +122,12 @@ def format_session(session: Session, *, with_reasons: bool = True) -> str:
 def format_reasons(session: Session) -> str:
     """Why this day and why this content, one reason a line."""
     return "\n".join(["Why:", *(f"- {reason}" for reason in session.reasons)])
+
+
+def format_mobility(block: MobilityBlock) -> str:
+    """The optional rest-day mobility and breathing block (W6) as plain text."""
+    day = f"{DAY_NAMES[block.local_date.weekday()]} {block.local_date.isoformat()}"
+    lines = [f"Optional rest-day mobility and breathing, {day}, {block.minutes} min (W6)"]
+    for item in block.items:
+        lines.extend(format_exercise(item))
+    return "\n".join(lines)

@@ -95,12 +95,15 @@ def replay(overrides: Sequence[Override], athlete_id: int, known: set[str]) -> C
                 day=override.local_date,
                 start_time=override.start_time or control.start_time,
                 placed=True,
+                pinned=True,  # "move a session (this pins it)", issue 8
                 forced=override.forced,
                 broken_rules=override.broken_rules,
                 how="moved",
             )
         elif action is OverrideAction.PIN:
             control = replace(control, pinned=True, placed=True, how=control.how or "pinned")
+        elif action is OverrideAction.UNPIN and control.added_kind is not None:
+            control = replace(control, pinned=False)  # an added session stays the runner's
         elif action is OverrideAction.UNPIN:
             control = replace(
                 control, pinned=False, placed=False, day=None, start_time=None, how=""

@@ -89,7 +89,9 @@ def _search(
                 score += settings.score_keep
             choices.append((day, score))
         if allow_drop:
-            choices.append((None, -settings.score_drop))
+            # Dropping a kind's first session costs more: keep core and hip balanced (W1).
+            cost = settings.score_drop * (1.1 if slot.ordinal == 1 else 1.0)
+            choices.append((None, -cost))
         if not choices:
             return None
         choices.sort(key=lambda choice: -choice[1])

@@ -45,10 +45,12 @@ def day_breaks(kind: SessionKind, day: date, calendar: Calendar) -> list[RuleBre
     if kind is SessionKind.HIP:
         following = calendar.info(day + timedelta(days=1))
         if following.day_class.is_demanding:
+            what = _short(following.what)
+            verb = "keep" if what.endswith("s") else "keeps"
             breaks.append(
                 RuleBreak(
                     "W5",
-                    f"{following.name}'s {_short(following.what)} keeps the hip session off "
+                    f"{following.name}'s {what} {verb} the hip session off "
                     f"{name}: no hard run right after a demanding hip drill",
                 )
             )

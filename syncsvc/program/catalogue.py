@@ -70,13 +70,19 @@ class Exercise(_Strict):
     tempo: str = Field(min_length=1)
     equipment: tuple[str, ...] = ()
     cues: tuple[Cue, ...] = Field(min_length=2, max_length=3)
-    reps_max: int = Field(12, ge=1, le=60)
-    hold_max_s: int = Field(45, ge=5, le=180)
+    reps_max: int | None = Field(None, ge=1, le=60)
+    """P1 ceiling for reps; by default 12, or the base reps when higher."""
+    hold_max_s: int | None = Field(None, ge=5, le=180)
+    """P1 ceiling for a hold; by default 45 s, or the base hold when longer."""
     sets_max: int = Field(3, ge=1, le=6)
 
     @property
-    def is_hold(self) -> bool:
-        return self.hold_s is not None
+    def rep_ceiling(self) -> int:
+        return self.reps_max or max(12, self.reps or 0)
+
+    @property
+    def hold_ceiling(self) -> int:
+        return self.hold_max_s or max(45, self.hold_s or 0)
 
 
 class LevelBlock(_Strict):
@@ -211,6 +217,12 @@ def _reference_problems(catalogue: Catalogue) -> list[tuple[tuple[Any, ...], str
                 )
         if exercise.reps is None and exercise.hold_s is None:
             problems.append((("exercises", exercise_id, "reps"), "give reps or hold_s"))
+        if exercise.reps is not None and exercise.reps > exercise.rep_ceiling:
+            problems.append((("exercises", exercise_id, "reps_max"), "is below the base reps"))
+        if exercise.hold_s is not None and exercise.hold_s > exercise.hold_ceiling:
+            problems.append((("exercises", exercise_id, "hold_max_s"), "is below the base hold"))
+        if exercise.sets > exercise.sets_max:
+            problems.append((("exercises", exercise_id, "sets_max"), "is below the base sets"))
         if exercise.reps is not None and exercise.hold_s is not None:
             problems.append((("exercises", exercise_id, "hold_s"), "give reps or hold_s, not both"))
     for index, block in enumerate(catalogue.blocks):

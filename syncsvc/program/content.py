@@ -56,7 +56,11 @@ def build_content(
     block_index = 0 if basics else state.block_index
     block = catalogue.blocks[block_index]
     level_block = block.for_level(request.level)
-    ids = level_block.main(request.kind)[: request.exercise_count]
+    ids = level_block.main(request.kind)
+    if basics:
+        # P4: "revisit the basics, emphasize breath and bracing": breathing leads every session.
+        ids = tuple(dict.fromkeys((level_block.core[0], *ids)))
+    ids = ids[: request.exercise_count]
     exercises = [catalogue.exercise(exercise_id) for exercise_id in ids]
     reasons: list[str] = []
     if basics:
@@ -77,7 +81,7 @@ def build_content(
     for slot, exercise in enumerate(exercises):
         dose, note = doses[slot], ""
         if not basics and settings.rotation:
-            rotated = _rotation(exercise, state.block_week, catalogue, settings, in_session)
+            rotated = _rotation(exercise, state.block_week - slot, catalogue, settings, in_session)
             if rotated is not None:
                 in_session.add(rotated.id)
                 note = (
@@ -102,7 +106,10 @@ def build_content(
         notes.append(SIDES_NOTE)
     if request.form_check:
         notes.append(FORM_CHECK_NOTE)
-        reasons.append("form check this week: every 4 weeks, one session checks form (W7)")
+        reasons.append(
+            f"form check this week: every {settings.form_check_every_weeks} weeks, "
+            "one session checks form (W7)"
+        )
     content = SessionContent(
         block=block.name,
         block_week=1 if basics else state.block_week,
@@ -158,8 +165,12 @@ def _rotation(
     settings: ProgrammeSettings,
     in_session: Collection[str],
 ) -> Exercise | None:
-    """After `rotate_after_weeks` on one exercise, a same-group same-level substitute (P7)."""
-    turn = (block_week - 1) // settings.rotate_after_weeks
+    """After `rotate_after_weeks` on one exercise, a same-group same-level substitute (P7).
+
+    Slot i rotates i weeks after slot 0 (the caller passes `block_week - i`), so a
+    session changes one exercise at a time.
+    """
+    turn = max(block_week - 1, 0) // settings.rotate_after_weeks
     if turn == 0:
         return None
     options = [exercise] + [

@@ -58,8 +58,13 @@ def programme_weeks(
     level: StrengthLevel,
     catalogue: Catalogue,
     settings: ProgrammeSettings,
+    held: Mapping[date, str] | None = None,
 ) -> dict[date, WeekState]:
-    """The state of every week from the programme's first Monday to `until`'s week."""
+    """The state of every week from the programme's first Monday to `until`'s week.
+
+    `held` names weeks that must not progress and why (the basics after a low-back
+    check-in, P4), so the programme resumes where it was.
+    """
     first = week_start_of(start)
     states: dict[date, WeekState] = {
         first: WeekState(first, 1, 0, 1, 0, Decision.START, "week 1 of the programme")
@@ -85,6 +90,7 @@ def programme_weeks(
             level,
             catalogue,
             settings,
+            (held or {}).get(week, ""),
         )
         states[week] = state
         previous = state
@@ -107,6 +113,7 @@ def _decide(
     level: StrengthLevel,
     catalogue: Catalogue,
     settings: ProgrammeSettings,
+    held_because: str,
 ) -> WeekState:
     number = previous.programme_week + 1
     missed = settings.missed_in_a_row_to_repeat
@@ -124,6 +131,31 @@ def _decide(
             f"the week repeats: the last {missed} sessions were missed (P6)",
         )
     block_week = previous.block_week + 1
+    if held_because:
+        return WeekState(
+            week,
+            number,
+            previous.block_index,
+            previous.block_week,
+            previous.step,
+            Decision.HOLD,
+            held_because,
+        )
+    last_week = [
+        s
+        for s in sessions_by_week.get(previous.week_start, ())
+        if s.status is not SessionStatus.CANCELLED
+    ]
+    if not last_week:
+        return WeekState(
+            week,
+            number,
+            previous.block_index,
+            previous.block_week,
+            previous.step,
+            Decision.HOLD,
+            "doses hold: no sessions last week, nothing to build on (P1)",
+        )
     acwr = _max_acwr(week, week_loads, day_loads)
     if acwr is not None and acwr > settings.acwr_step_back:
         return WeekState(

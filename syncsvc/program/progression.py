@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from syncsvc.planner.settings import ProgrammeSettings
 from syncsvc.program.catalogue import Exercise
@@ -56,9 +57,9 @@ def next_doses(
 ) -> list[tuple[str, Dose]]:
     """The one-step neighbours of a dose, in the order they are tried (P1)."""
     options: list[tuple[str, Dose]] = []
-    if dose.hold_s is not None and dose.hold_s + settings.hold_step_s <= exercise.hold_max_s:
+    if dose.hold_s is not None and dose.hold_s + settings.hold_step_s <= exercise.hold_ceiling:
         options.append(("hold", replace(dose, hold_s=dose.hold_s + settings.hold_step_s)))
-    if dose.reps is not None and dose.reps + settings.reps_step <= exercise.reps_max:
+    if dose.reps is not None and dose.reps + settings.reps_step <= exercise.rep_ceiling:
         options.append(("reps", replace(dose, reps=dose.reps + settings.reps_step)))
     if dose.band is not None and dose.band in settings.bands:
         index = settings.bands.index(dose.band)
@@ -69,22 +70,21 @@ def next_doses(
     return options
 
 
-def previous_dose(exercise: Exercise, dose: Dose, settings: ProgrammeSettings) -> Dose:
-    """One step easier (P3 step back, P4 basics), never below one set or the base hold."""
-    if dose.sets > exercise.sets:
-        return replace(dose, sets=dose.sets - settings.set_step)
-    if dose.band is not None and dose.band in settings.bands and dose.band != exercise.band:
-        return replace(dose, band=settings.bands[settings.bands.index(dose.band) - 1])
-    if dose.reps is not None and exercise.reps is not None and dose.reps > exercise.reps:
-        return replace(dose, reps=dose.reps - settings.reps_step)
-    if dose.hold_s is not None and exercise.hold_s is not None and dose.hold_s > exercise.hold_s:
-        return replace(dose, hold_s=dose.hold_s - settings.hold_step_s)
-    return dose
-
-
 def schedule(
     exercises: Sequence[Exercise], steps: int, settings: ProgrammeSettings
 ) -> tuple[list[Dose], list[Step | None]]:
+    """Doses after `steps` cycles of the block, and each cycle's step (None: held) (P1).
+
+    Cached: every session of a week, and every replan, asks for the same few schedules.
+    """
+    doses, taken = _schedule(tuple(exercises), steps, settings)
+    return list(doses), list(taken)
+
+
+@lru_cache(maxsize=512)
+def _schedule(
+    exercises: tuple[Exercise, ...], steps: int, settings: ProgrammeSettings
+) -> tuple[tuple[Dose, ...], tuple[Step | None, ...]]:
     """Doses after `steps` cycles of the block, and each cycle's step (None: held) (P1).
 
     Cycle k tries slot k mod n first, then the following slots, and applies the
@@ -111,8 +111,10 @@ def schedule(
             if applied:
                 break
         if len(taken) == cycle:
-            taken.append(None)
-    return doses, taken
+            # Nothing fits: every later cycle holds too (doses only grow).
+            taken.extend([None] * (steps - cycle))
+            break
+    return tuple(doses), tuple(taken)
 
 
 def advance(exercise: Exercise, count: int, settings: ProgrammeSettings) -> Dose:
