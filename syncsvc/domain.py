@@ -210,6 +210,19 @@ class DayLoad:
 
 
 @dataclass(frozen=True, slots=True)
+class DayView:
+    """A day's class as the pipeline last computed it, for views that must not load pandas."""
+
+    day: date
+    day_class: DayClass
+    reason: str
+    class_source: ClassSource
+    forecast: bool
+    load: float
+    distance_m: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class WeekLoad:
     """Weekly running figures the progression rules (P3) read."""
 

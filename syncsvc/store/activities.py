@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
-from syncsvc.domain import Activity, Source, SourceRecord
+from syncsvc.domain import Activity, Source, SourceRecord, Sport
 from syncsvc.store.convert import activity_from_row, activity_values
 from syncsvc.store.schema import ActivityRow, SkippedRecordRow
+
+if TYPE_CHECKING:
+    from syncsvc.sources.settings import MergeSettings
 
 
 class UpsertOutcome(StrEnum):
@@ -31,6 +35,56 @@ class StoredRecord:
     activity: Activity
     merged_into_id: int | None
     never_merge: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityGroup:
+    """One merged activity (the winner, naming every source) and all its records."""
+
+    activity: Activity
+    records: tuple[StoredRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    source: Source
+    source_id: str
+    problem: str
+    seen_at: datetime
+
+
+MERGE_COLUMNS = (
+    ActivityRow.id,
+    ActivityRow.source,
+    ActivityRow.source_id,
+    ActivityRow.merged_into_id,
+    ActivityRow.never_merge,
+    ActivityRow.start_utc,
+    ActivityRow.sport,
+    ActivityRow.sport_raw,
+    ActivityRow.distance_m,
+    ActivityRow.moving_s,
+    ActivityRow.elapsed_s,
+    ActivityRow.avg_hr,
+    ActivityRow.external_id,
+)
+"""What the merge reads of a record (sources/dedupe.py)."""
+
+
+def _merge_view(row: Any) -> Activity:
+    return Activity(
+        id=row.id,
+        source=Source(row.source),
+        source_id=row.source_id,
+        start_utc=row.start_utc,
+        sport=Sport(row.sport),
+        sport_raw=row.sport_raw,
+        distance_m=row.distance_m,
+        moving_s=row.moving_s,
+        elapsed_s=row.elapsed_s,
+        avg_hr=row.avg_hr,
+        external_id=row.external_id,
+    )
 
 
 class ActivityRepository:
@@ -184,3 +238,185 @@ class ActivityRepository:
             )
         else:
             existing.problem, existing.raw_json, existing.seen_at = problem, raw_json, clock.now()
+
+    # ------------------------------------------------------------ sync (issue 3)
+
+    def upsert_many(self, records: Sequence[SourceRecord]) -> list[UpsertOutcome]:
+        """Insert or update a page of records with one lookup and one bulk insert."""
+        latest: dict[tuple[str, str], SourceRecord] = {}
+        for record in records:
+            latest[(record.activity.source.value, record.activity.source_id)] = record
+        existing: dict[tuple[str, str], ActivityRow] = {}
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for source, source_id in latest:
+            by_source[source].append(source_id)
+        for source, source_ids in by_source.items():
+            for start in range(0, len(source_ids), 500):
+                chunk = source_ids[start : start + 500]
+                rows = self.orm.scalars(
+                    self._scoped().where(
+                        ActivityRow.source == source, ActivityRow.source_id.in_(chunk)
+                    )
+                )
+                existing.update({(row.source, row.source_id): row for row in rows})
+        now = clock.now()
+        outcomes: dict[tuple[str, str], UpsertOutcome] = {}
+        inserts: list[dict[str, Any]] = []
+        for key, record in latest.items():
+            values = activity_values(record.activity)
+            raw_json = json.dumps(record.raw, sort_keys=True, default=str)
+            row = existing.get(key)
+            if row is None:
+                inserts.append(
+                    {
+                        "athlete_id": self.athlete_id,
+                        "source": key[0],
+                        "source_id": key[1],
+                        "raw_json": raw_json,
+                        "fetched_at": now,
+                        "updated_at": now,
+                        "never_merge": False,
+                        **values,
+                    }
+                )
+                outcomes[key] = UpsertOutcome.NEW
+                continue
+            changed = any(getattr(row, name) != value for name, value in values.items())
+            if not changed and row.raw_json == raw_json:
+                outcomes[key] = UpsertOutcome.UNCHANGED
+                continue
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.raw_json = raw_json
+            row.updated_at = now
+            outcomes[key] = UpsertOutcome.UPDATED
+        if inserts:
+            self.orm.execute(insert(ActivityRow), inserts)
+        self.orm.flush()
+        return [
+            outcomes[(record.activity.source.value, record.activity.source_id)]
+            for record in records
+        ]
+
+    def remerge(self, since_utc: datetime, until_utc: datetime, settings: MergeSettings) -> int:
+        """Recompute the merge groups around [since, until]; return how many records got linked.
+
+        The window is padded by `settings.window_pad_s` on both sides, so every
+        group touching it is seen whole (a group spans a few minutes at most).
+        Only the columns the merge reads are loaded: this runs after every page.
+        """
+        from syncsvc.sources.dedupe import merge_groups, record_key
+
+        pad = timedelta(seconds=settings.window_pad_s)
+        window = (ActivityRow.start_utc >= since_utc - pad) & (
+            ActivityRow.start_utc <= until_utc + pad
+        )
+        rows = self._merge_rows(window)
+        rows.extend(self._linked_across(window, rows))
+        activities = [_merge_view(row) for row in rows]
+        never = [record_key(a) for a, row in zip(activities, rows, strict=True) if row.never_merge]
+        winners = merge_groups(activities, settings, never)
+        id_of = {
+            record_key(activity): row.id for activity, row in zip(activities, rows, strict=True)
+        }
+        changes: list[dict[str, Any]] = []
+        linked = 0
+        for activity, row in zip(activities, rows, strict=True):
+            winner_key = winners[record_key(activity)]
+            target = None if winner_key == record_key(activity) else id_of[winner_key]
+            if row.merged_into_id != target:
+                changes.append({"id": row.id, "merged_into_id": target})
+                if row.merged_into_id is None and target is not None:
+                    linked += 1
+        if changes:
+            self.orm.execute(update(ActivityRow), changes)
+            self.orm.expire_all()
+        return linked
+
+    def _merge_rows(self, condition: Any) -> list[Any]:
+        query = select(*MERGE_COLUMNS).where(ActivityRow.athlete_id == self.athlete_id, condition)
+        return list(self.orm.execute(query).all())
+
+    def _linked_across(self, window: Any, rows: Sequence[Any]) -> list[Any]:
+        """Rows outside the window linked to or from it (a record whose start moved, say).
+
+        They are re-judged with the window, so no link is left pointing across it.
+        Both lookups go through an index (merged_into_id, the primary key).
+        """
+        ids = {row.id for row in rows}
+        inside = select(ActivityRow.id).where(ActivityRow.athlete_id == self.athlete_id, window)
+        targets = select(ActivityRow.merged_into_id).where(
+            ActivityRow.athlete_id == self.athlete_id, window
+        )
+        found = {
+            row.id: row
+            for condition in (
+                ActivityRow.merged_into_id.in_(inside),
+                ActivityRow.id.in_(targets),
+            )
+            for row in self._merge_rows(condition)
+            if row.id not in ids
+        }
+        return list(found.values())
+
+    def remerge_all(self, settings: MergeSettings) -> int:
+        """Recompute every merge group of the athlete (after a settings change, say)."""
+        bounds = self.orm.execute(
+            select(func.min(ActivityRow.start_utc), func.max(ActivityRow.start_utc)).where(
+                ActivityRow.athlete_id == self.athlete_id
+            )
+        ).one()
+        first, last = bounds  # min/max keep the column type: aware UTC on both databases
+        if first is None or last is None:
+            return 0
+        return self.remerge(first, last, settings)
+
+    def starts_of(self, source: Source, source_ids: Sequence[str]) -> list[datetime]:
+        if not source_ids:
+            return []
+        return list(
+            self.orm.scalars(
+                select(ActivityRow.start_utc).where(
+                    ActivityRow.athlete_id == self.athlete_id,
+                    ActivityRow.source == source.value,
+                    ActivityRow.source_id.in_(list(source_ids)),
+                )
+            )
+        )
+
+    def record(self, record_id: int) -> StoredRecord | None:
+        row = self.orm.scalar(self._scoped().where(ActivityRow.id == record_id))
+        if row is None:
+            return None
+        return StoredRecord(activity_from_row(row), row.merged_into_id, row.never_merge)
+
+    def groups(self, *, since_date: date | None = None) -> list[ActivityGroup]:
+        """Merged activities with their records, oldest first."""
+        query = self._scoped().order_by(ActivityRow.start_utc, ActivityRow.id)
+        if since_date is not None:
+            # Members start within minutes of their winner: a day of slack keeps groups whole.
+            query = query.where(ActivityRow.local_date >= since_date - timedelta(days=1))
+        rows = self.orm.scalars(query).all()
+        members: dict[int, list[StoredRecord]] = defaultdict(list)
+        for row in rows:
+            stored = StoredRecord(activity_from_row(row), row.merged_into_id, row.never_merge)
+            members[row.merged_into_id or row.id].append(stored)
+        groups: list[ActivityGroup] = []
+        for row in rows:
+            if row.merged_into_id is not None:
+                continue
+            if since_date is not None and row.local_date < since_date:
+                continue
+            records = tuple(members[row.id])
+            sources = tuple(sorted({record.activity.source for record in records}))
+            groups.append(ActivityGroup(activity_from_row(row, sources), records))
+        return groups
+
+    def skipped(self, source: Source | None = None) -> list[SkippedRecord]:
+        query = select(SkippedRecordRow).where(SkippedRecordRow.athlete_id == self.athlete_id)
+        if source is not None:
+            query = query.where(SkippedRecordRow.source == source.value)
+        return [
+            SkippedRecord(Source(row.source), row.source_id, row.problem, row.seen_at)
+            for row in self.orm.scalars(query.order_by(SkippedRecordRow.seen_at))
+        ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
-from syncsvc.domain import CheckIn, MobilityBlock, Override, Plan, Session
+from syncsvc.domain import CheckIn, MobilityBlock, Override, Plan, Session, SessionStatus
 from syncsvc.store.convert import (
     checkin_from_row,
     exercise_from_dict,
@@ -61,6 +61,18 @@ class SessionRepository:
                     setattr(row, name, value)
                 written += 1
         return written
+
+    def forget_cancelled(self, *, changed_before: datetime, day_before: date) -> int:
+        """Drop cancelled sessions cancelled before `changed_before` on days before `day_before`."""
+        result = self.orm.execute(
+            delete(SessionRow).where(
+                SessionRow.athlete_id == self.athlete_id,
+                SessionRow.status == SessionStatus.CANCELLED.value,
+                SessionRow.changed_at < changed_before,
+                SessionRow.local_date < day_before,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def save_plan(self, plan: Plan) -> int:
         written = self.save(plan.sessions)

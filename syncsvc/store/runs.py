@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.store.schema import PipelineRunRow
@@ -60,3 +60,12 @@ class PipelineRuns:
             )
             for r in rows
         ]
+
+    def forget_before(self, instant: datetime) -> int:
+        """Drop the records of runs started before `instant`; how many went."""
+        result = self.orm.execute(
+            delete(PipelineRunRow).where(
+                PipelineRunRow.athlete_id == self.athlete_id, PipelineRunRow.started_at < instant
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

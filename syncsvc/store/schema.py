@@ -192,6 +192,27 @@ class PlanStateRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class DayClassRow(Base):
+    """Each day's running class around today, as the pipeline last computed it.
+
+    Derived data (the activities are the truth), kept so that `plan`, `today`
+    and `status` show the day classes without loading the load model.
+    """
+
+    __tablename__ = "day_classes"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    day_class: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    class_source: Mapped[str] = mapped_column(String(16))
+    forecast: Mapped[bool] = mapped_column(Boolean)
+    load: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class OverrideRow(Base):
     """Append-only log of the runner's manual decisions."""
 
@@ -296,7 +317,8 @@ class PendingFetchRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    announcements: Mapped[int] = mapped_column(Integer, default=1)
+    """How often this work was announced; a fetch that began before the last one keeps the row."""
 
 
 class WebhookEventRow(Base):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.secrets import SecretBox
 from syncsvc.store.activities import ActivityRepository
+from syncsvc.store.days import DayClassRepository
 from syncsvc.store.feeds import FeedRepository, PlanSourceRepository
 from syncsvc.store.plan import CheckInLog, OverrideLog, SessionRepository
 from syncsvc.store.runs import PipelineRuns
@@ -32,6 +33,10 @@ class AthleteData:
     @cached_property
     def sessions(self) -> SessionRepository:
         return SessionRepository(self.orm, self.athlete_id)
+
+    @cached_property
+    def days(self) -> DayClassRepository:
+        return DayClassRepository(self.orm, self.athlete_id)
 
     @cached_property
     def overrides(self) -> OverrideLog:

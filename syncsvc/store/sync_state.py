@@ -172,8 +172,11 @@ class PendingFetches:
                     created_at=clock.now(),
                 )
             )
-        elif priority < existing.priority:
-            existing.priority = priority
+        else:
+            # Announced again (a title edit while we fetch): a fetch that began before
+            # this announcement must not count as having done it.
+            existing.announcements += 1
+            existing.priority = min(existing.priority, priority)
 
     def all(self, source: Source) -> list[tuple[str, str, int]]:
         rows = self.orm.scalars(
@@ -186,15 +189,32 @@ class PendingFetches:
         )
         return [(row.object_id, row.kind, row.priority) for row in rows]
 
-    def done(self, source: Source, object_id: str, kind: str) -> None:
-        self.orm.execute(
-            delete(PendingFetchRow).where(
+    def announcements(self, source: Source, object_id: str, kind: str) -> int:
+        """How often this work has been announced so far (0: it is not pending)."""
+        count = self.orm.scalar(
+            select(PendingFetchRow.announcements).where(
                 PendingFetchRow.athlete_id == self.athlete_id,
                 PendingFetchRow.source == source.value,
                 PendingFetchRow.object_id == object_id,
                 PendingFetchRow.kind == kind,
             )
         )
+        return count or 0
+
+    def done(
+        self, source: Source, object_id: str, kind: str, *, announced: int | None = None
+    ) -> None:
+        """Forget pending work; with `announced` (the count when the work began), only if
+        it was not announced again while the work ran."""
+        query = delete(PendingFetchRow).where(
+            PendingFetchRow.athlete_id == self.athlete_id,
+            PendingFetchRow.source == source.value,
+            PendingFetchRow.object_id == object_id,
+            PendingFetchRow.kind == kind,
+        )
+        if announced is not None:
+            query = query.where(PendingFetchRow.announcements <= announced)
+        self.orm.execute(query)
 
 
 class WebhookEvents:
@@ -238,3 +258,13 @@ class WebhookEvents:
         except IntegrityError:
             return False
         return True
+
+    def forget_before(self, instant: datetime) -> int:
+        """Drop deliveries received before `instant`; how many went."""
+        result = self.orm.execute(
+            delete(WebhookEventRow).where(
+                WebhookEventRow.athlete_id == self.athlete_id,
+                WebhookEventRow.received_at < instant,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

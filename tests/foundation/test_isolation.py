@@ -9,6 +9,9 @@ import pytest
 
 from syncsvc.domain import (
     CheckIn,
+    ClassSource,
+    DayClass,
+    DayView,
     Override,
     OverrideAction,
     Plan,
@@ -62,6 +65,9 @@ def seed(store: Store, name: str, marker: str) -> int:
         scope.feed.issue_token()
         scope.plan_sources.add(f"https://plans.example/{marker}.ics", marker)
         scope.runs.record("test", NOW, NOW, "ok", {"marker": marker})
+        scope.days.replace(
+            [DayView(date(2026, 11, 24), DayClass.EASY, marker, ClassSource.ACTUAL, False, 12.0)]
+        )
     return athlete.id
 
 
@@ -72,10 +78,14 @@ def everything_readable(scope: AthleteData) -> str:
         scope.activities.merged(),
         scope.activities.source_ids(Source.STRAVA),
         scope.activities.source_ids(Source.GARMIN),
+        scope.activities.groups(),
+        scope.activities.skipped(),
         scope.cursors.all(),
         scope.credentials.load("strava"),
         scope.credentials.info("strava"),
         scope.pending.all(Source.STRAVA),
+        scope.pending.announcements(Source.STRAVA, "obj-MARKER-ANA", "create"),
+        scope.pending.announcements(Source.STRAVA, "obj-MARKER-BO", "create"),
         scope.sessions.all(),
         scope.sessions.plan(),
         scope.sessions.ids(),
@@ -84,58 +94,74 @@ def everything_readable(scope: AthleteData) -> str:
         scope.feed.active_token(),
         scope.plan_sources.all(),
         scope.runs.latest(),
+        scope.days.all(),
     ]
     for record in scope.activities.records():
         seen.append(scope.activities.raw(record.activity.id or 0))
+        seen.append(scope.activities.record(record.activity.id or 0))
+    for source in (Source.STRAVA, Source.GARMIN):
+        seen.append(scope.activities.starts_of(source, sorted(scope.activities.source_ids(source))))
     return repr(seen)
 
 
-READ_METHODS = {
-    "activities": {"records", "merged", "raw", "source_ids", "newest_start"},
-    "sessions": {"all", "get", "ids", "plan"},
-    "overrides": {"all"},
-    "checkins": {"all"},
-    "cursors": {"get", "all"},
-    "credentials": {"load", "info"},
-    "pending": {"all"},
-    "feed": {"active_token", "rendered"},
-    "plan_sources": {"all"},
-    "runs": {"latest"},
+READS = "reads"
+WRITES = "writes"
+REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
+    "activities": {
+        READS: {
+            "records",
+            "merged",
+            "raw",
+            "source_ids",
+            "newest_start",
+            "groups",
+            "record",
+            "skipped",
+            "starts_of",
+        },
+        WRITES: {
+            "upsert",
+            "upsert_many",
+            "set_merge",
+            "set_never_merge",
+            "delete_records",
+            "record_skipped",
+            "remerge",
+            "remerge_all",
+        },
+    },
+    "sessions": {
+        READS: {"all", "get", "ids", "plan"},
+        WRITES: {"save", "save_plan", "forget_cancelled"},
+    },
+    "days": {READS: {"all"}, WRITES: {"replace"}},
+    "overrides": {READS: {"all"}, WRITES: {"append"}},
+    "checkins": {READS: {"all"}, WRITES: {"append"}},
+    "cursors": {READS: {"get", "all"}, WRITES: {"save"}},
+    "credentials": {READS: {"load", "info"}, WRITES: {"save", "mark", "remove"}},
+    "pending": {READS: {"all", "announcements"}, WRITES: {"add", "done"}},
+    "webhook_events": {READS: set(), WRITES: {"record", "forget_before"}},
+    "feed": {
+        READS: {"active_token", "rendered"},
+        WRITES: {"issue_token", "ensure_token", "store_rendered"},
+    },
+    "plan_sources": {READS: {"all"}, WRITES: {"add", "remove", "record_read"}},
+    "runs": {READS: {"latest"}, WRITES: {"record", "forget_before"}},
 }
 
 
 def test_the_isolation_test_covers_every_public_read() -> None:
-    """A new read method must be added here (and so to the isolation test)."""
-    writes = {
-        "upsert",
-        "set_merge",
-        "set_never_merge",
-        "delete_records",
-        "record_skipped",
-        "save",
-        "save_plan",
-        "append",
-        "mark",
-        "remove",
-        "add",
-        "done",
-        "record",
-        "issue_token",
-        "ensure_token",
-        "store_rendered",
-        "record_read",
-    }
-    for name, methods in READ_METHODS.items():
-        repository = getattr(AthleteData, name).func.__annotations__["return"]
-        cls = (
-            pyinspect.getmodule(AthleteData).__dict__[repository]
-            if isinstance(repository, str)
-            else repository
-        )
+    """Every repository and method is listed; a new read must join `everything_readable`."""
+    repositories = {name for name, member in vars(AthleteData).items() if hasattr(member, "func")}
+    assert repositories == set(REPOSITORY_METHODS)
+    module = pyinspect.getmodule(AthleteData)
+    for name, methods in REPOSITORY_METHODS.items():
+        annotation = getattr(AthleteData, name).func.__annotations__["return"]
+        cls = module.__dict__[annotation] if isinstance(annotation, str) else annotation
         public = {
             m for m, _ in pyinspect.getmembers(cls, pyinspect.isfunction) if not m.startswith("_")
         }
-        assert public - writes == methods, name
+        assert public == methods[READS] | methods[WRITES], name
 
 
 def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
@@ -146,6 +172,9 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
         ana_view = everything_readable(tx.athlete(first))
         bo_view = everything_readable(tx.athlete(second))
         assert tx.athlete(first).sessions.get("s-MARKER-BO") is None
+        bo_record = tx.athlete(second).activities.records()[0].activity.id or 0
+        assert tx.athlete(first).activities.record(bo_record) is None
+        assert tx.athlete(first).activities.raw(bo_record) is None
         assert tx.athlete(first).activities.newest_start(Source.GARMIN) is not None
         ana_token = tx.athlete(first).feed.active_token()
         bo_token = tx.athlete(second).feed.active_token()

@@ -217,7 +217,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("announcements", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["athlete_id"],
             ["athletes.id"],
