@@ -30,6 +30,7 @@ from syncsvc.errors import ConfigError
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.load.settings import LoadSettings
 from syncsvc.planner.settings import PlannerSettings
+from syncsvc.sources.settings import MergeSettings
 
 SETTINGS_FILE_NAME = "settings.toml"
 DATABASE_FILE_NAME = "syncsvc.db"
@@ -93,6 +94,19 @@ class ServiceSettings(_Section):
     webhook_coalesce_s: float = Field(3.0, ge=0)
     mode: Literal["single", "web", "worker"] = "single"
     plan_source_refresh_hours: float = Field(6.0, gt=0)
+    webhook_answer_s: float = Field(1.5, gt=0, le=1.9)
+    """How long a webhook POST waits for its event to be stored before answering anyway."""
+    workers: int = Field(2, ge=1, le=32)
+    """Job worker threads of the in-process engine (refreshes of different athletes)."""
+    shutdown_grace_s: float = Field(20.0, ge=0)
+    """On SIGTERM, how long the running jobs may take to finish before they are abandoned."""
+    midnight_tick_minutes: int = Field(15, ge=1, le=60)
+    pending_tick_minutes: int = Field(5, ge=1)
+    token_tick_minutes: int = Field(10, ge=1)
+    token_refresh_ahead_s: int = Field(1800, ge=0)
+    misfire_grace_s: int = Field(300, ge=1)
+    history_keep_days: int = Field(30, ge=2)
+    """Webhook events and pipeline-run records older than this are forgotten (daily cleanup)."""
 
 
 class Settings(BaseSettings):
@@ -114,6 +128,7 @@ class Settings(BaseSettings):
     load: LoadSettings = LoadSettings()
     planner: PlannerSettings = PlannerSettings()
     feed: FeedSettings = FeedSettings()
+    merge: MergeSettings = MergeSettings()
 
     @property
     def database_url(self) -> str:

@@ -1,0 +1,124 @@
+"""One Strava activity by id: fetch it (or leave it pending), or delete it.
+
+What the service's webhook work calls for each announced activity. A fetch takes
+one read from the shared budget without waiting; when the budget is spent the
+fetch stays (or becomes) a pending fetch that a later pass picks up, highest
+priority first. The payload of a webhook is never trusted: the activity comes
+from the API as Strava has it now, and a 404 means it is gone (or private to
+us), so its record goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from syncsvc import clock
+from syncsvc.config import Settings
+from syncsvc.domain import Source
+from syncsvc.errors import AuthError, RateLimited
+from syncsvc.sources.http import CountingSession
+from syncsvc.sources.ingest import PageResult, delete_and_remerge, store_page
+from syncsvc.store.database import Store
+
+FETCH_KIND = "activity"
+"""The pending kind of an announced (or rate-limited) activity fetch."""
+
+
+class FetchOutcome(StrEnum):
+    STORED = "stored"
+    SKIPPED = "skipped"
+    """Fetched, but malformed: kept raw in skipped_records."""
+    PENDING = "pending"
+    """No budget: left as a pending fetch."""
+    GONE = "gone"
+    """Strava answered 404: the activity was deleted (removed here too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    outcome: FetchOutcome
+    page: PageResult | None = None
+    detail: str = ""
+
+
+def fetch_strava_activity(
+    store: Store,
+    settings: Settings,
+    athlete_id: int,
+    activity_id: int | str,
+    *,
+    priority: int = 0,
+    reserve: int = 0,
+    session: CountingSession | None = None,
+) -> Fetched:
+    """Fetch one activity and store it (merged), or leave it pending when the budget is spent.
+
+    `reserve` reads are kept back for more urgent work (0 for webhook-announced
+    activities, which the reserve is for). Raises AuthError when the athlete's
+    Strava access is gone.
+    """
+    from syncsvc.sources.normalise_strava import strava_id_of, strava_record
+    from syncsvc.sources.strava import StravaApi, StravaNotFound, StravaUnauthorized
+    from syncsvc.sources.strava_auth import fresh_token, mark_broken, refresh
+
+    session = session or CountingSession()
+    object_id = str(activity_id)
+    with store.read() as tx:
+        announced = tx.athlete(athlete_id).pending.announcements(
+            Source.STRAVA, object_id, FETCH_KIND
+        )
+    try:
+        token = fresh_token(store, settings.strava, athlete_id, session, clock.now())
+        api = StravaApi(
+            store, settings.strava, token.access_token, reserve=reserve, session=session
+        )
+        try:
+            raw = api.get_activity(object_id)
+        except StravaUnauthorized:
+            token = refresh(store, settings.strava, athlete_id, token, session)
+            api.set_access_token(token.access_token)
+            try:
+                raw = api.get_activity(object_id)
+            except StravaUnauthorized:
+                message = "Strava refused the access token even after a refresh (access revoked?)"
+                mark_broken(store, athlete_id, "revoked", message)
+                raise AuthError(message, hint="run syncsvc auth strava") from None
+    except RateLimited as limited:
+        with store.write() as tx:
+            tx.athlete(athlete_id).pending.add(Source.STRAVA, object_id, FETCH_KIND, priority)
+        return Fetched(FetchOutcome.PENDING, detail=limited.one_line())
+    except StravaNotFound:
+        delete_strava_activity(store, settings, athlete_id, object_id)
+        return Fetched(FetchOutcome.GONE)
+    page = store_page(
+        store,
+        athlete_id,
+        Source.STRAVA,
+        [raw],
+        strava_record,
+        strava_id_of,
+        settings.merge,
+    )
+    with store.write() as tx:
+        tx.athlete(athlete_id).pending.done(
+            Source.STRAVA, object_id, FETCH_KIND, announced=announced
+        )
+    return Fetched(FetchOutcome.SKIPPED if page.skipped else FetchOutcome.STORED, page)
+
+
+def delete_strava_activity(
+    store: Store,
+    settings: Settings,
+    athlete_id: int,
+    activity_id: int | str,
+    *,
+    pending_kind: str = FETCH_KIND,
+) -> bool:
+    """Remove one Strava record (a merged activity keeps its other records); True if it existed."""
+    with store.write() as tx:
+        deleted = delete_and_remerge(
+            tx, athlete_id, Source.STRAVA, [str(activity_id)], settings.merge
+        )
+        tx.athlete(athlete_id).pending.done(Source.STRAVA, str(activity_id), pending_kind)
+    return deleted > 0
