@@ -1,7 +1,8 @@
 """Where a change made by the runner reaches the pipeline.
 
 Every override, check-in and profile change replans and re-renders the feed at
-once. Until the pipeline exists these return an empty note.
+once (no sync: replanning needs none), whether or not the service is running;
+the pipeline's per-athlete lock keeps it from overlapping a service refresh.
 """
 
 from __future__ import annotations
@@ -11,8 +12,35 @@ from syncsvc.runtime import Runtime
 
 
 def after_change(runtime: Runtime, athlete_id: int, *, reason: str) -> str:
-    return ""
+    """Replan now; a short note on what moved, for the command to print."""
+    from syncsvc.service.pipeline import refresh_athlete
+
+    result = refresh_athlete(runtime, athlete_id, trigger=reason, sync=False)
+    if result.moved:
+        return f"Replanned: {len(result.moved)} session(s) moved."
+    return "Replanned: nothing moved." if result.sessions_written == 0 else "Replanned."
 
 
 def estimated_profile_values(runtime: Runtime, athlete: Athlete) -> dict[str, str]:
-    return {}
+    """Profile values the load model estimates from data because they are unset."""
+    from syncsvc.load.parameters import ParameterSource
+    from syncsvc.profiles import render_pace
+    from syncsvc.service.pipeline import analyse
+
+    parameters = analyse(runtime, athlete).parameters
+    estimates: dict[str, str] = {}
+    if parameters.hr_max_source is not ParameterSource.PROFILE:
+        estimates["hr_max"] = (
+            f"{parameters.hr_max:.0f} bpm ({parameters.hr_max_source.value}, "
+            f"{parameters.hr_max_samples} activities)"
+        )
+    if parameters.hr_threshold_source is not ParameterSource.PROFILE:
+        estimates["hr_threshold"] = (
+            f"{parameters.hr_threshold:.0f} bpm ({parameters.hr_threshold_source.value})"
+        )
+    if parameters.threshold_pace_source is not ParameterSource.PROFILE:
+        estimates["threshold_pace"] = (
+            f"{render_pace(parameters.threshold_pace_s_per_km)} "
+            f"({parameters.threshold_pace_source.value}, {parameters.threshold_pace_samples} runs)"
+        )
+    return estimates

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
 from syncsvc import clock
-from syncsvc.domain import Source
+from syncsvc.domain import Athlete, Source
 from syncsvc.runtime import Runtime
 from syncsvc.service.feed_urls import feed_urls, redact_feed_url
 
@@ -76,9 +76,15 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
             if s.status.value == "planned"
         ][:4]
         warned = [s for s in scope.sessions.all(since=today) if s.warnings]
+        plan_sources = scope.plan_sources.all()
+        has_sessions = bool(upcoming) or bool(warned)
     for session in warned:
         for warning in session.warnings:
             attention.append(f"session {session.id} on {session.local_date}: {warning}")
+    for plan_source in plan_sources:
+        if plan_source.last_error:
+            attention.append(f"plan source {plan_source.name}: {plan_source.last_error}")
+    days = _day_classes(runtime, athlete, today) if has_sessions else {}
     connected = [p for p, a in accounts.items() if a["connected"]]
     lines.append(("athlete", f"{athlete.name} ({athlete.profile.timezone})"))
     lines.append(
@@ -104,6 +110,11 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
             f"{budget.used_day}/{budget.limit_day} today)",
         )
     )
+    for label, offset in (("today", 0), ("tomorrow", 1)):
+        view = days.get(today + timedelta(days=offset))
+        if view is not None:
+            detail = f": {view['reason']}" if view["reason"] else ""
+            lines.append((label, f"{view['class']}{detail}"))
     lines.append(
         (
             "next sessions",
@@ -131,6 +142,14 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
             "used_day": budget.used_day,
             "limit_day": budget.limit_day,
         },
+        "day_classes": {
+            "today": days.get(today),
+            "tomorrow": days.get(today + timedelta(days=1)),
+        },
+        "plan_sources": [
+            {"name": p.name, "last_read_at": p.last_read_at, "last_error": p.last_error}
+            for p in plan_sources
+        ],
         "next_sessions": [
             {"id": s.id, "kind": s.kind.value, "date": s.local_date} for s in upcoming
         ],
@@ -140,4 +159,21 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
         },
         "attention": attention,
         "lines": lines,
+    }
+
+
+def _day_classes(runtime: Runtime, athlete: Athlete, today: date) -> dict[date, dict[str, Any]]:
+    """Today's and tomorrow's running class (stored by the pipeline, see `day_views`)."""
+    from syncsvc.service.day_views import day_views
+
+    views = day_views(runtime, athlete)
+    return {
+        day: {
+            "class": view.day_class,
+            "reason": view.reason,
+            "source": view.class_source,
+            "forecast": view.forecast,
+        }
+        for day, view in views.items()
+        if day in (today, today + timedelta(days=1))
     }
