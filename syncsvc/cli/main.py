@@ -126,7 +126,15 @@ def _register() -> None:
             module.register(app)
 
 
-OPTIONAL_COMMAND_MODULES: tuple[str, ...] = ()
+OPTIONAL_COMMAND_MODULES: tuple[str, ...] = (
+    "syncsvc.cli.sync_commands",
+    "syncsvc.cli.plan_commands",
+    "syncsvc.cli.checkin_commands",
+    "syncsvc.cli.load_commands",
+    "syncsvc.cli.feed_commands",
+    "syncsvc.cli.demo_commands",
+    "syncsvc.cli.service_commands",
+)
 """Command modules added by later parts (sync, load, plan, feed, service)."""
 
 

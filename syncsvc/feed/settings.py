@@ -1,6 +1,6 @@
 """Settings of the calendar feed (mounted at `settings.feed`).
 
-Documented in docs/_settings_feed.md; keep the two in step.
+Documented in docs/settings.md (a test keeps every key there).
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ def day_reasons(
     elif info.day_class is DayClass.EASY:
         detail = f" ({info.reason})" if info.reason else ""
         reasons = [f"{name} is an easy day{detail} (W4: lighter days)"]
+    elif info.day_class is DayClass.MODERATE:
+        detail = f" ({info.reason})" if info.reason else ""
+        reasons = [f"{name} is a moderate day{detail}, the lightest day left this week (W4)"]
     else:
         reasons = [f"{name} holds {info.what}, the lightest day left this week (W4)"]
     if day.weekday() in calendar.profile.preferred_weekdays:

@@ -1,4 +1,4 @@
-"""Every load setting is documented in the settings fragment, with its default."""
+"""Every load setting is documented in docs/settings.md, with its default."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pydantic import BaseModel
 
 from syncsvc.load.settings import LoadSettings
 
-FRAGMENT = Path(__file__).resolve().parents[2] / "docs" / "_settings_load.md"
+SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
 
-def test_every_load_setting_has_a_row_in_the_settings_fragment() -> None:
-    text = FRAGMENT.read_text()
+def test_every_load_setting_has_a_row_in_docs_settings() -> None:
+    text = SETTINGS_DOC.read_text()
     settings = LoadSettings()
     for group in LoadSettings.model_fields:
         section: BaseModel = getattr(settings, group)

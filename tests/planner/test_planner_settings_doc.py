@@ -1,4 +1,4 @@
-"""Every planner setting is documented in the settings fragment, with its default."""
+"""Every planner setting is documented in docs/settings.md, with its default."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 from syncsvc.planner.settings import PlannerSettings, ProgrammeSettings
 
-FRAGMENT = Path(__file__).resolve().parents[2] / "docs" / "_settings_planner.md"
+SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 
 
 def test_every_setting_is_documented() -> None:
-    text = FRAGMENT.read_text(encoding="utf-8")
+    text = SETTINGS_DOC.read_text(encoding="utf-8")
     for name in PlannerSettings.model_fields:
         assert f"`planner.{name}`" in text, name
     for name in ProgrammeSettings.model_fields:

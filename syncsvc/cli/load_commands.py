@@ -1,0 +1,61 @@
+"""`syncsvc load`: the daily running load, day classes and the forecast (issue 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from syncsvc.cli.common import (
+    AthleteOption,
+    HomeOption,
+    JsonOption,
+    console,
+    print_json,
+    runtime_for,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("load")(load)
+
+
+def load(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", "-d", help="Past days to show.")] = 14,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Also write a PNG of load, acute and chronic load and the ratio band.",
+            dir_okay=False,
+        ),
+    ] = None,
+    athlete: AthleteOption = None,
+    json_output: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Recent days with load, class, acute and chronic load, form and ratio; then the forecast.
+
+    Example: syncsvc load --days 28 --plot load.png
+    """
+    from syncsvc.cli.render import load_table
+    from syncsvc.service.load_view import load_report
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        report = load_report(runtime, days=days, plot=plot)
+    if json_output:
+        print_json(report.rows)
+        return
+    console.print(
+        load_table(
+            report.rows,
+            title=f"Running load of {report.athlete}",
+            with_reasons=console.width >= 120,
+        )
+    )
+    for key, value in report.estimated.items():
+        console.print(f"{key} estimated from your data: {value} (syncsvc profile set {key} ...)")
+    if report.plot is not None:
+        console.print(f"Wrote {report.plot}")

@@ -1,0 +1,259 @@
+"""`syncsvc plan ...`, `syncsvc today` and `syncsvc replan` (issue 8).
+
+Heavy modules (the planner, the load model) are imported inside the service
+functions, so `syncsvc plan` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from syncsvc.cli.common import (
+    AthleteOption,
+    HomeOption,
+    JsonOption,
+    console,
+    print_json,
+    runtime_for,
+)
+
+plan_app = typer.Typer(invoke_without_command=True)
+"""Help comes from the `plan` callback's docstring (with its example)."""
+
+IdArgument = Annotated[
+    str, typer.Argument(help="Session id, or a unique prefix of it (syncsvc plan lists them).")
+]
+DateArgument = Annotated[
+    str, typer.Argument(help="YYYY-MM-DD, today, tomorrow, +N days, or a weekday (mon...sun).")
+]
+TimeOption = Annotated[
+    str | None, typer.Option("--time", "-t", help="Start time HH:MM (default: unchanged).")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Place it even when it breaks a programme rule.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
+    app.command("today")(today)
+    app.command("replan")(replan)
+
+
+@plan_app.callback()
+def plan(
+    ctx: typer.Context,
+    weeks: Annotated[
+        int | None,
+        typer.Option("--weeks", "-w", help="Weeks ahead to show (default: the plan's horizon)."),
+    ] = None,
+    athlete: AthleteOption = None,
+    json_output: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """The sessions ahead and the last 7 days, with the day's running class and the reasons;
+    and your decisions about them (move, pin, unpin, skip, done, add, reset).
+
+    Example: syncsvc plan --weeks 3 --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from syncsvc.cli.render import plan_renderable
+    from syncsvc.errors import UsageError
+    from syncsvc.service.plan_view import plan_view, session_json
+
+    if weeks is not None and not 1 <= weeks <= 8:
+        raise UsageError(f"--weeks {weeks} is out of range: show 1 to 8 weeks")
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        view = plan_view(runtime, weeks=weeks)
+    if json_output:
+        print_json([session_json(item) for item in view.sessions])
+        return
+    if not view.sessions:
+        console.print("No sessions planned yet: run syncsvc replan (or syncsvc sync).")
+        return
+    console.print(plan_renderable(view))
+    for note in view.notes:
+        console.print(f"[yellow]·[/yellow] {note}", markup=True, highlight=False)
+
+
+@plan_app.command("move")
+def move(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    day: DateArgument,
+    time: TimeOption = None,
+    force: ForceOption = False,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Move a session to another day (this pins it). A move that breaks a rule is refused.
+
+    Example: syncsvc plan move k3f thu --time 07:30
+    """
+    from syncsvc.service.overrides import move_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = move_session(runtime, session_id, day, time_text=time, force=force)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("pin")
+def pin(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Keep a session on its day, whatever the running week does. Example: syncsvc plan pin k3f"""
+    from syncsvc.service.overrides import pin_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = pin_session(runtime, session_id)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("unpin")
+def unpin(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Let the planner move a pinned session again. Example: syncsvc plan unpin k3f"""
+    from syncsvc.service.overrides import unpin_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = unpin_session(runtime, session_id)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("skip")
+def skip(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    note: Annotated[str, typer.Option("--note", help="Why, for your own record.")] = "",
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Skip a session (it is not made up by doubling another). Example: syncsvc plan skip k3f"""
+    from syncsvc.service.overrides import skip_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = skip_session(runtime, session_id, note=note)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("done")
+def done(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    rpe: Annotated[
+        int | None,
+        typer.Option("--rpe", help="How hard it felt, 1-10 (the progression reads it)."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="How it went.")] = "",
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Mark a session done, with how it felt. Example: syncsvc plan done k3f --rpe 6"""
+    from syncsvc.service.overrides import mark_done
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = mark_done(runtime, session_id, rpe=rpe, note=note)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("add")
+def add(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="core or hip.")],
+    day: DateArgument,
+    time: TimeOption = None,
+    force: ForceOption = False,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Add a session of your own on a day; it takes the place of one of the planner's.
+
+    Example: syncsvc plan add core 2026-05-03 --time 07:00
+    """
+    from syncsvc.service.overrides import add_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = add_session(runtime, kind, day, time_text=time, force=force)
+    _said(outcome.message, outcome.replanned)
+
+
+@plan_app.command("reset")
+def reset(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Give a session back to the planner (undo your move, pin, skip or done).
+
+    Example: syncsvc plan reset k3f
+    """
+    from syncsvc.service.overrides import reset_session
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        outcome = reset_session(runtime, session_id)
+    _said(outcome.message, outcome.replanned)
+
+
+def _said(message: str, replanned: str) -> None:
+    console.print(message, markup=False)
+    if replanned:
+        console.print(replanned, markup=False)
+
+
+def today(
+    ctx: typer.Context,
+    athlete: AthleteOption = None,
+    json_output: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Today's session (or the next one) in full: warm-up, exercises with cues, why today.
+
+    Example: syncsvc today
+    """
+    from syncsvc.cli.render import session_text
+    from syncsvc.service.plan_view import full_session_json, next_session, plan_view
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        item = next_session(plan_view(runtime, past_days=0))
+    if json_output:
+        print_json(None if item is None else full_session_json(item))
+        return
+    if item is None:
+        console.print("Nothing planned ahead: run syncsvc replan.")
+        return
+    console.print(session_text(item), markup=False)
+
+
+def replan(
+    ctx: typer.Context,
+    athlete: AthleteOption = None,
+    json_output: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Run the pipeline now (no sync) and show what moved and why. Example: syncsvc replan"""
+    from syncsvc.cli.render import changes_table, visible_changes
+    from syncsvc.service.plan_view import replan_now
+
+    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+        result = replan_now(runtime)
+    if json_output:
+        print_json(result.summary())
+        return
+    shown = visible_changes(result.changes)
+    if not shown:
+        console.print("Replanned: nothing moved.")
+    else:
+        console.print(changes_table(shown, title="Replanned"))
+    for problem in result.problems:
+        console.print(f"[yellow]![/yellow] {problem}")

@@ -1,0 +1,111 @@
+"""`syncsvc serve` and `syncsvc strava webhook ...`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from syncsvc.cli.common import HomeOption, JsonOption, console, print_json, runtime_for
+
+strava_app = typer.Typer(help="Strava's application settings.", no_args_is_help=True)
+webhook_app = typer.Typer(
+    help="Strava's webhook subscription (one per application).", no_args_is_help=True
+)
+strava_app.add_typer(webhook_app, name="webhook")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(strava_app, name="strava")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on (service.host).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (service.port, 8765).", min=1, max=65535)
+    ] = None,
+    log_json: Annotated[
+        bool | None, typer.Option("--log-json/--log-text", help="Log JSON lines to stderr.")
+    ] = None,
+    web_only: Annotated[
+        bool,
+        typer.Option("--web-only", help="Serve HTTP only; the scheduler runs in another process."),
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Run the feed, the webhook and the scheduler. Example: syncsvc serve --port 8765"""
+    from syncsvc.service.serve import serve as run_service
+
+    with runtime_for(ctx, home=home) as runtime:
+        run_service(runtime, host=host, port=port, log_json=log_json, web_only=web_only)
+
+
+@webhook_app.command("register")
+def webhook_register(
+    ctx: typer.Context,
+    callback_url: Annotated[
+        str,
+        typer.Option("--callback-url", help="https://your.host/webhooks/strava (must be up)."),
+    ],
+    home: HomeOption = None,
+) -> None:
+    """Subscribe. Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava"""
+    from syncsvc.service.strava_subscription import create_subscription
+
+    with runtime_for(ctx, home=home) as runtime:
+        subscription = create_subscription(runtime.settings, callback_url)
+    console.print(f"Subscribed: id {subscription.id}.")
+    console.print(
+        f"Set strava.subscription_id = {subscription.id} (settings.toml, or "
+        f"SYNCSVC_STRAVA__SUBSCRIPTION_ID={subscription.id}) and restart the service."
+    )
+
+
+@webhook_app.command("list")
+def webhook_list(
+    ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
+) -> None:
+    """Show the subscription. Example: syncsvc strava webhook list --json"""
+    from syncsvc.service.strava_subscription import list_subscriptions
+
+    with runtime_for(ctx, home=home) as runtime:
+        subscriptions = list_subscriptions(runtime.settings)
+        configured = runtime.settings.strava.subscription_id
+    if json_output:
+        print_json(
+            [
+                {
+                    "id": s.id,
+                    "callback_url": s.callback_url,
+                    "created_at": s.created_at,
+                    "configured": s.id == configured,
+                }
+                for s in subscriptions
+            ]
+        )
+        return
+    if not subscriptions:
+        console.print("No webhook subscription.")
+    for s in subscriptions:
+        mark = " (configured)" if s.id == configured else ""
+        console.print(f"{s.id}  {s.callback_url}  {s.created_at}{mark}")
+
+
+@webhook_app.command("delete")
+def webhook_delete(
+    ctx: typer.Context,
+    subscription_id: Annotated[
+        int | None, typer.Argument(help="Default: strava.subscription_id, else the only one.")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Unsubscribe. Example: syncsvc strava webhook delete"""
+    from syncsvc.service.strava_subscription import delete_subscription
+
+    with runtime_for(ctx, home=home) as runtime:
+        deleted = delete_subscription(runtime.settings, subscription_id)
+    console.print(f"Deleted webhook subscription {deleted}.")

@@ -1,0 +1,79 @@
+"""A demo home (the bundled history loaded and planned) copied fresh for each test.
+
+Built once per session with the demo's own service functions, on the demo's clock
+(Monday 23 November 2026, 06:30 in Berlin); each test gets its own copy and the
+clock set back to that instant.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncsvc import clock
+from syncsvc.runtime import Runtime
+from syncsvc.service.demo import load_history, prepare_demo
+from syncsvc.testing.cli import CliResult, invoke
+
+DEMO_NOW = load_history().now
+
+
+@pytest.fixture(scope="session")
+def _template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("demo-template") / "home"
+    runtime = Runtime.create(home=home, athlete_name="demo")
+    try:
+        prepare_demo(runtime)
+    finally:
+        runtime.close()
+        clock.set_now(None)
+    return home
+
+
+@pytest.fixture
+def demo_home(_template_home: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(_template_home, home)
+    clock.set_now(DEMO_NOW)
+    return home
+
+
+def at(instant: str) -> datetime:
+    """Set the one clock to an ISO instant (UTC)."""
+    value = clock.parse_instant(instant)
+    clock.set_now(value)
+    return value
+
+
+def run(home: Path, *args: str) -> CliResult:
+    return invoke(["--home", str(home), *args])
+
+
+def run_json(home: Path, *args: str) -> Any:
+    result = run(home, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def snapshot(home: Path) -> dict[str, bytes]:
+    """Every file in the home folder; the store by its logical content."""
+    files: dict[str, bytes] = {}
+    for path in sorted(home.rglob("*")):
+        if not path.is_file() or path.name.endswith(("-shm", "-wal")):
+            continue
+        if path.suffix == ".db":
+            with sqlite3.connect(path) as connection:
+                files[path.name] = "\n".join(connection.iterdump()).encode()
+        else:
+            files[str(path.relative_to(home))] = path.read_bytes()
+    return files
+
+
+def planned(home: Path) -> list[dict[str, Any]]:
+    return [s for s in run_json(home, "plan") if s["status"] == "planned"]
