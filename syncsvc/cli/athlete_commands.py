@@ -157,7 +157,7 @@ def profile_show(
     table = Table("key", "value", "meaning", title=f"Profile of {current.name}")
     for key, value, meaning in rows:
         if key in estimates:
-            value = f"{value} (estimated from your data: {estimates[key]})"
+            value = f"{value} (using {estimates[key]})"
         table.add_row(key, value, meaning)
     console.print(table)
 

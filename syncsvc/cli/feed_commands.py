@@ -34,11 +34,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _address_json(address: FeedAddress) -> dict[str, object]:
+    """The address without its secret token: JSON output ends up in logs and scripts."""
+    from syncsvc.service.feed_urls import redact_feed_url
+
     return {
         "athlete": address.athlete,
-        "url": address.url,
-        "webcal": address.webcal,
+        "url": redact_feed_url(address.url),
         "public": address.public,
+        "token_shown": "only in the plain output of syncsvc feed url",
     }
 
 

@@ -56,6 +56,6 @@ def load(
         )
     )
     for key, value in report.estimated.items():
-        console.print(f"{key} estimated from your data: {value} (syncsvc profile set {key} ...)")
+        console.print(f"{key} not in your profile: using {value} (syncsvc profile set {key} ...)")
     if report.plot is not None:
         console.print(f"Wrote {report.plot}")

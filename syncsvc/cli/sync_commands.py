@@ -171,22 +171,9 @@ def _sync_with_progress(
 
 def _render_summaries(summaries: Sequence[SyncSummary], json_output: bool) -> None:
     if json_output:
-        print_json(
-            {
-                s.source.value: {
-                    "fetched": s.fetched,
-                    "new": s.new,
-                    "updated": s.updated,
-                    "merged": s.merged,
-                    "skipped": s.skipped,
-                    "deleted": s.deleted,
-                    "requests": s.requests,
-                    "stopped": s.stopped,
-                    "problems": list(s.problems),
-                }
-                for s in summaries
-            }
-        )
+        from syncsvc.service.pipeline import sync_summary_json
+
+        print_json({s.source.value: sync_summary_json(s) for s in summaries})
         return
     from rich.table import Table
 

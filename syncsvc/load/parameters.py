@@ -60,21 +60,27 @@ class LoadParameters:
     def threshold_pace_estimated(self) -> bool:
         return self.threshold_pace_source is not ParameterSource.PROFILE
 
-    def explain(self) -> tuple[str, ...]:
-        """One line per parameter, for `syncsvc profile show`."""
-        pace = _format_pace(self.threshold_pace_s_per_km)
-        return (
-            f"resting HR {self.hr_rest:.0f} bpm ({_said(self.hr_rest_source)})",
-            f"max HR {self.hr_max:.0f} bpm ({_said(self.hr_max_source, self.hr_max_samples)})",
-            f"threshold HR {self.hr_threshold:.0f} bpm ({_said(self.hr_threshold_source)})",
-            f"threshold pace {pace} "
-            f"({_said(self.threshold_pace_source, self.threshold_pace_samples)})",
-            f"pace load × {self.pace_to_trimp:.2f} to the heart-rate scale "
-            f"({_said(self.pace_to_trimp_source, self.pace_to_trimp_samples)})",
-        )
+    def filled_in(self) -> dict[str, str]:
+        """Profile keys this analysis had to fill in, with the value used and where it came from."""
+        used = {
+            "hr_rest": (f"{self.hr_rest:.0f} bpm", self.hr_rest_source, 0),
+            "hr_max": (f"{self.hr_max:.0f} bpm", self.hr_max_source, self.hr_max_samples),
+            "hr_threshold": (f"{self.hr_threshold:.0f} bpm", self.hr_threshold_source, 0),
+            "threshold_pace": (
+                _format_pace(self.threshold_pace_s_per_km),
+                self.threshold_pace_source,
+                self.threshold_pace_samples,
+            ),
+        }
+        return {
+            key: f"{value}, {describe_source(source, samples)}"
+            for key, (value, source, samples) in used.items()
+            if source is not ParameterSource.PROFILE
+        }
 
 
-def _said(source: ParameterSource, samples: int = 0) -> str:
+def describe_source(source: ParameterSource, samples: int = 0) -> str:
+    """Where a parameter came from, in the runner's words."""
     if source is ParameterSource.PROFILE:
         return "from your profile"
     if source is ParameterSource.ESTIMATED:

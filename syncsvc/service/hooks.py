@@ -22,25 +22,7 @@ def after_change(runtime: Runtime, athlete_id: int, *, reason: str) -> str:
 
 
 def estimated_profile_values(runtime: Runtime, athlete: Athlete) -> dict[str, str]:
-    """Profile values the load model estimates from data because they are unset."""
-    from syncsvc.load.parameters import ParameterSource
-    from syncsvc.profiles import render_pace
+    """Profile values the load model fills in because they are unset, and from where."""
     from syncsvc.service.pipeline import analyse
 
-    parameters = analyse(runtime, athlete).parameters
-    estimates: dict[str, str] = {}
-    if parameters.hr_max_source is not ParameterSource.PROFILE:
-        estimates["hr_max"] = (
-            f"{parameters.hr_max:.0f} bpm ({parameters.hr_max_source.value}, "
-            f"{parameters.hr_max_samples} activities)"
-        )
-    if parameters.hr_threshold_source is not ParameterSource.PROFILE:
-        estimates["hr_threshold"] = (
-            f"{parameters.hr_threshold:.0f} bpm ({parameters.hr_threshold_source.value})"
-        )
-    if parameters.threshold_pace_source is not ParameterSource.PROFILE:
-        estimates["threshold_pace"] = (
-            f"{render_pace(parameters.threshold_pace_s_per_km)} "
-            f"({parameters.threshold_pace_source.value}, {parameters.threshold_pace_samples} runs)"
-        )
-    return estimates
+    return analyse(runtime, athlete).parameters.filled_in()

@@ -50,12 +50,4 @@ def load_report(runtime: Runtime, *, days: int = 14, plot: Path | None = None) -
                 else []
             )
         written = plot_load(analysis, plot, sessions, days=max(days, 28))
-    estimated: dict[str, str] = {}
-    parameters = analysis.parameters
-    if parameters.hr_max_estimated:
-        estimated["hr_max"] = f"{parameters.hr_max:.0f} bpm"
-    if parameters.threshold_pace_estimated:
-        from syncsvc.profiles import render_pace
-
-        estimated["threshold_pace"] = render_pace(parameters.threshold_pace_s_per_km)
-    return LoadReport(athlete.name, rows, written, estimated)
+    return LoadReport(athlete.name, rows, written, analysis.parameters.filled_in())

@@ -70,20 +70,7 @@ class RefreshResult:
     def summary(self) -> dict[str, Any]:
         return {
             "trigger": self.trigger,
-            "syncs": [
-                {
-                    "source": s.source.value,
-                    "fetched": s.fetched,
-                    "new": s.new,
-                    "updated": s.updated,
-                    "merged": s.merged,
-                    "skipped": s.skipped,
-                    "deleted": s.deleted,
-                    "requests": s.requests,
-                    "stopped": s.stopped,
-                }
-                for s in self.syncs
-            ],
+            "syncs": [{"source": s.source.value, **sync_summary_json(s)} for s in self.syncs],
             "changes": [
                 {
                     "session": c.session_id,
@@ -100,6 +87,21 @@ class RefreshResult:
             "duration_s": round(self.duration_s, 4),
             "problems": list(self.problems),
         }
+
+
+def sync_summary_json(summary: SyncSummary) -> dict[str, Any]:
+    """One source's sync as `sync --json` prints it and `pipeline_runs` records it."""
+    return {
+        "fetched": summary.fetched,
+        "new": summary.new,
+        "updated": summary.updated,
+        "merged": summary.merged,
+        "skipped": summary.skipped,
+        "deleted": summary.deleted,
+        "requests": summary.requests,
+        "stopped": summary.stopped,
+        "problems": list(summary.problems),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from syncsvc.domain import Source
 from syncsvc.errors import AuthError
 from syncsvc.runtime import Runtime
+from syncsvc.service.locks import athlete_lock
 from syncsvc.service.pipeline import ProgressCallback, RefreshResult, refresh_athlete
 
 if TYPE_CHECKING:
@@ -47,10 +48,13 @@ def import_now(runtime: Runtime, paths: list[Path]) -> tuple[ImportReport, str]:
     from syncsvc.service.hooks import after_change
     from syncsvc.sources.service import run_import
 
-    report = run_import(runtime, paths)
+    athlete = runtime.athlete()
+    # Under the athlete's lock, like every sync: a service refresh never merges beside it.
+    with athlete_lock(runtime.store, runtime.home, athlete.id):
+        report = run_import(runtime, paths)
     if not (report.new or report.updated):
         return report, ""
-    return report, after_change(runtime, runtime.athlete().id, reason="files imported")
+    return report, after_change(runtime, athlete.id, reason="files imported")
 
 
 def unlink_now(runtime: Runtime, record_id: int) -> tuple[list[int], str]:
@@ -58,5 +62,7 @@ def unlink_now(runtime: Runtime, record_id: int) -> tuple[list[int], str]:
     from syncsvc.service.hooks import after_change
     from syncsvc.sources.service import unlink_activity
 
-    apart = unlink_activity(runtime, record_id)
-    return apart, after_change(runtime, runtime.athlete().id, reason="activity unlinked")
+    athlete = runtime.athlete()
+    with athlete_lock(runtime.store, runtime.home, athlete.id):
+        apart = unlink_activity(runtime, record_id)
+    return apart, after_change(runtime, athlete.id, reason="activity unlinked")

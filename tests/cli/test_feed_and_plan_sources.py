@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,23 +30,39 @@ def token_status(home: Path, token: str) -> TokenStatus:
         runtime.close()
 
 
+def shown_urls(home: Path, *args: str) -> tuple[str, str]:
+    """The http and webcal URLs a command prints for the runner to copy."""
+    output = run(home, "feed", *args).stdout
+    (url,) = re.findall(r"https?://\S+\.ics", output)
+    (webcal,) = re.findall(r"webcal://\S+\.ics", output)
+    return url, webcal
+
+
 def test_feed_url_prints_the_http_and_webcal_addresses(demo_home: Path) -> None:
-    data = run_json(demo_home, "feed", "url")
-    assert data["url"].startswith("http://127.0.0.1:8765/feeds/")
-    assert data["url"].endswith(".ics")
-    assert data["webcal"] == "webcal://" + data["url"].split("://", 1)[1]
-    result = run(demo_home, "feed", "url")
-    assert data["url"] in result.stdout
-    assert data["webcal"] in result.stdout
+    url, webcal = shown_urls(demo_home, "url")
+    assert url.startswith("http://127.0.0.1:8765/feeds/")
+    assert webcal == "webcal://" + url.split("://", 1)[1]
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert token_status(demo_home, token) is TokenStatus.ACTIVE
+
+
+def test_feed_url_json_never_holds_the_token(demo_home: Path) -> None:
+    url, _ = shown_urls(demo_home, "url")
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    for command in ("url", "rotate"):
+        result = run(demo_home, "feed", command, "--json")
+        assert result.exit_code == 0
+        assert token not in result.stdout
+        assert json.loads(result.stdout)["url"].startswith("http://127.0.0.1:8765/feeds/<token>")
 
 
 def test_feed_rotate_revokes_the_old_address(demo_home: Path) -> None:
-    old = run_json(demo_home, "feed", "url")["url"]
-    new = run_json(demo_home, "feed", "rotate")["url"]
+    old, _ = shown_urls(demo_home, "url")
+    new, _ = shown_urls(demo_home, "rotate")
     assert new != old
     token = old.rsplit("/", 1)[1].removesuffix(".ics")
     assert token_status(demo_home, token) is TokenStatus.REVOKED
-    assert run_json(demo_home, "feed", "url")["url"] == new
+    assert shown_urls(demo_home, "url")[0] == new
 
 
 def test_feed_export_writes_the_stored_bytes(demo_home: Path, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_too_few_maxima_fall_back_to_the_default_and_say_so() -> None:
     parameters = resolve_parameters(history, Profile(), SETTINGS, TODAY)
     assert parameters.hr_max == SETTINGS.heart_rate.default_hr_max
     assert parameters.hr_max_source is ParameterSource.DEFAULT
-    assert "default" in parameters.explain()[1]
+    assert "default" in parameters.filled_in()["hr_max"]
 
 
 def test_threshold_pace_is_estimated_from_recent_hard_efforts() -> None:
@@ -119,8 +119,10 @@ def test_device_numbers_stay_beside_ours_never_in_it() -> None:
     assert theirs.frame.loc[str(TODAY), "device_load"] == 300.0
 
 
-def test_explain_says_where_each_number_came_from() -> None:
-    lines = resolve_parameters([], Profile(hr_rest=48), SETTINGS, TODAY).explain()
-    assert lines[0] == "resting HR 48 bpm (from your profile)"
-    assert lines[1] == "max HR 190 bpm (default: set it in your profile)"
-    assert lines[3] == "threshold pace 5:00/km (default: set it in your profile)"
+def test_filled_in_says_what_was_used_for_each_unset_value_and_why() -> None:
+    filled = resolve_parameters([], Profile(hr_rest=48), SETTINGS, TODAY).filled_in()
+    assert "hr_rest" not in filled  # from the profile
+    assert filled["hr_max"] == "190 bpm, default: set it in your profile"
+    # 48 + 0.8 × (190 − 48) = 161.6
+    assert filled["hr_threshold"] == "162 bpm, derived from your resting and max HR"
+    assert filled["threshold_pace"] == "5:00/km, default: set it in your profile"
