@@ -87,6 +87,14 @@ def _merge_view(row: Any) -> Activity:
     )
 
 
+SUMMARY_COLUMNS = tuple(
+    column
+    for column in ActivityRow.__table__.columns
+    if column.name not in ("raw_json", "fetched_at", "updated_at", "never_merge")
+)
+"""What `merged()` reads: everything an Activity needs, and the merge link."""
+
+
 class ActivityRepository:
     def __init__(self, orm: OrmSession, athlete_id: int) -> None:
         self.orm = orm
@@ -142,9 +150,16 @@ class ActivityRepository:
         ]
 
     def merged(self, *, since_date: date | None = None) -> list[Activity]:
-        """One activity per merge group (the winning record), naming every source."""
-        rows = self.orm.scalars(
-            self._scoped().order_by(ActivityRow.start_utc, ActivityRow.id)
+        """One activity per merge group (the winning record), naming every source.
+
+        Read as plain rows of the normalised columns only: the pipeline reads every
+        activity of the history on each run, and neither the raw JSON nor ORM
+        objects are needed for that (they made up most of its time).
+        """
+        rows = self.orm.execute(
+            select(*SUMMARY_COLUMNS)
+            .where(ActivityRow.athlete_id == self.athlete_id)
+            .order_by(ActivityRow.start_utc, ActivityRow.id)
         ).all()
         sources: dict[int, set[Source]] = defaultdict(set)
         for row in rows:

@@ -6,6 +6,8 @@ import json
 from datetime import date, time
 from typing import Any
 
+from sqlalchemy import Row
+
 from syncsvc.domain import (
     Activity,
     CheckIn,
@@ -75,7 +77,8 @@ def profile_from_json(raw: str) -> Profile:
 # ---------------------------------------------------------------- activities
 
 
-def activity_from_row(row: ActivityRow, sources: tuple[Source, ...] = ()) -> Activity:
+def activity_from_row(row: ActivityRow | Row[Any], sources: tuple[Source, ...] = ()) -> Activity:
+    """An Activity from an ORM row or a plain row of the same columns."""
     return Activity(
         id=row.id,
         athlete_id=row.athlete_id,
