@@ -91,7 +91,10 @@ def auth_garmin(
     athlete: AthleteOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Log in to Garmin Connect (MFA prompted), keep tokens encrypted. E.g.: syncsvc auth garmin"""
+    """Log in to Garmin Connect (MFA code prompted); the tokens are kept encrypted.
+
+    Example: syncsvc auth garmin --tokens ~/.garminconnect
+    """
     from syncsvc.sources.service import connect_garmin, disconnect_garmin
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
