@@ -82,18 +82,22 @@ def serve(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def _parse_wrk(output: str) -> dict[str, object]:
+def parse_wrk(output: str) -> dict[str, object]:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
     errors = re.search(r"Socket errors: (.*)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    p99_ms = None
-    if p99:
-        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-        p99_ms = round(float(p99.group(1)) * scale, 2)
+
+    def percentile_ms(label: str) -> float | None:
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
+        if not found:
+            return None
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+        return round(float(found.group(1)) * scale, 2)
+
     return {
         "rps": float(rps.group(1)) if rps else None,
-        "p99_ms": p99_ms,
+        "p50_ms": percentile_ms("50"),
+        "p99_ms": percentile_ms("99"),
         "socket_errors": errors.group(1) if errors else "none",
         "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
     }
@@ -128,7 +132,7 @@ def bench_wrk(port: int, seconds: int, connections: int, threads: int) -> dict[s
                 text=True,
                 check=True,
             )
-            results[name] = _parse_wrk(run.stdout)
+            results[name] = parse_wrk(run.stdout)
         return results
     finally:
         server.terminate()

@@ -50,51 +50,70 @@ def runs_both(count: int) -> list[SyntheticRun]:
     return runs[-count:]
 
 
-def request_counts(sizes: list[int]) -> list[str]:
+def minimum_requests(count: int, page_size: int) -> int:
+    """The issue's floor for a first backfill: ceil(N / page size), at least one request."""
+    return max(1, math.ceil(count / page_size))
+
+
+def request_figures(runs: list[SyntheticRun]) -> dict[str, int]:
+    """Requests of a first backfill and of an incremental sync, per source, against fakes."""
     import garminconnect.client
     import responses
 
     from tests.sources.fakes import FakeGarmin, FakeStrava, garmin_tokens
 
     garminconnect.client.HAS_CFFI = False
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
+    ):
+        store = open_store(f"sqlite+pysqlite:///{folder}/bench.db")
+        athlete = add_athlete(store, "bench", Profile(timezone="Europe/Berlin"))
+        settings = Settings(
+            home=Path(folder),
+            strava=StravaSettings(
+                client_id="1",
+                client_secret="s",
+                read_limit_15min=10_000,
+                read_limit_daily=100_000,
+            ),
+            garmin=GarminSettings(),
+        )
+        FakeStrava(mock, strava_activities(runs))
+        FakeGarmin(mock, garmin_activities(runs))
+        with store.write() as tx:
+            tx.athlete(athlete.id).credentials.save(
+                "strava",
+                {
+                    "access_token": "access-1",
+                    "refresh_token": "refresh-1",
+                    "expires_at": 4102444800,
+                },
+            )
+        from syncsvc.sources.garmin import save_tokens
+
+        save_tokens(store, athlete.id, garmin_tokens("one"))
+        strava_first = sync_strava(store, settings, athlete).summary.requests
+        strava_again = sync_strava(store, settings, athlete).summary.requests
+        garmin_first = sync_garmin(store, settings, athlete).summary.requests
+        garmin_again = sync_garmin(store, settings, athlete).summary.requests
+        store.close()
+    return {
+        "strava_activities": sum(1 for run in runs if run.strava_id is not None),
+        "garmin_activities": sum(1 for run in runs if run.garmin_id is not None),
+        "strava_backfill": strava_first,
+        "strava_incremental": strava_again,
+        "garmin_backfill": garmin_first,
+        "garmin_incremental": garmin_again,
+    }
+
+
+def request_counts(sizes: list[int]) -> list[str]:
     lines = []
     for size in sizes:
-        runs = runs_both(size)
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
-        ):
-            store = open_store(f"sqlite+pysqlite:///{folder}/bench.db")
-            athlete = add_athlete(store, "bench", Profile(timezone="Europe/Berlin"))
-            settings = Settings(
-                home=Path(folder),
-                strava=StravaSettings(
-                    client_id="1",
-                    client_secret="s",
-                    read_limit_15min=10_000,
-                    read_limit_daily=100_000,
-                ),
-                garmin=GarminSettings(),
-            )
-            FakeStrava(mock, strava_activities(runs))
-            FakeGarmin(mock, garmin_activities(runs))
-            with store.write() as tx:
-                tx.athlete(athlete.id).credentials.save(
-                    "strava",
-                    {
-                        "access_token": "access-1",
-                        "refresh_token": "refresh-1",
-                        "expires_at": 4102444800,
-                    },
-                )
-            from syncsvc.sources.garmin import save_tokens
-
-            save_tokens(store, athlete.id, garmin_tokens("one"))
-            strava_first = sync_strava(store, settings, athlete).summary.requests
-            strava_again = sync_strava(store, settings, athlete).summary.requests
-            garmin_first = sync_garmin(store, settings, athlete).summary.requests
-            garmin_again = sync_garmin(store, settings, athlete).summary.requests
-            store.close()
+        figures = request_figures(runs_both(size))
+        strava_first, strava_again = figures["strava_backfill"], figures["strava_incremental"]
+        garmin_first, garmin_again = figures["garmin_backfill"], figures["garmin_incremental"]
         strava_bound = math.ceil(size / 200) + (1 if size % 200 == 0 else 0)
         garmin_bound = math.ceil(size / 1000) + (1 if size % 1000 == 0 else 0)
         lines.append(
@@ -111,11 +130,16 @@ def request_counts(sizes: list[int]) -> list[str]:
 
 def store_and_merge(count: int, repeats: int) -> list[tuple[float, float]]:
     """(wall, CPU) seconds of each repeat; CPU time is steadier on a busy machine."""
-    runs = runs_both(count)
+    return store_and_merge_runs(runs_both(count), repeats)
+
+
+def store_and_merge_runs(runs: list[SyntheticRun], repeats: int) -> list[tuple[float, float]]:
+    """Store and merge `runs` as both APIs page them, into a new SQLite file, `repeats` times."""
+    count = len(runs)
     garmin_all = garmin_activities(runs)
-    garmin_pages = [garmin_all[i : i + 1000] for i in range(0, count, 1000)]
+    garmin_pages = [garmin_all[i : i + 1000] for i in range(0, len(garmin_all), 1000)]
     strava_all = strava_activities(runs, with_external_id=False)
-    strava_pages = [strava_all[i : i + 200] for i in range(0, count, 200)]
+    strava_pages = [strava_all[i : i + 200] for i in range(0, len(strava_all), 200)]
     merge = MergeSettings()
     timings = []
     for _ in range(repeats):

@@ -23,9 +23,9 @@ import json
 import logging
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -44,6 +44,10 @@ MAX_BODY_BYTES = 16 * 1024
 """A real event is a few hundred bytes."""
 
 
+StoredInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+"""An integer the store can hold as text or BIGINT: a larger one is malformed, not a 500."""
+
+
 class StravaEvent(BaseModel):
     """One push event as Strava documents it (unknown extra keys are ignored).
 
@@ -54,11 +58,11 @@ class StravaEvent(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     object_type: Literal["activity", "athlete"]
-    object_id: int
+    object_id: StoredInt
     aspect_type: Literal["create", "update", "delete"]
-    owner_id: int
-    subscription_id: int
-    event_time: int
+    owner_id: StoredInt
+    subscription_id: StoredInt
+    event_time: StoredInt
     updates: dict[str, Any] | None = None
 
 

@@ -109,6 +109,11 @@ class StravaApi:
                     hint="the next sync picks up where this one stopped",
                 ) from None
             raise SourceError(f"Strava answered {status or 'an error'} for {path}") from None
+        except ValueError:  # a body that is not JSON (requests' JSONDecodeError is one)
+            raise SourceError(
+                f"Strava sent a malformed answer for {path}",
+                hint="the next sync resumes where this one stopped",
+            ) from None
         except Exception as error:
             if is_connection_error(error):
                 raise SourceError(

@@ -158,7 +158,9 @@ def refresh(
             message = "Strava refused the stored refresh token (access revoked or expired)"
             mark_broken(store, athlete_id, "revoked", message)
             raise AuthError(message, hint=REAUTH_HINT) from None
-        raise SourceError(f"Strava token refresh failed: {type(error).__name__}") from None
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        what = f"HTTP {status}" if isinstance(status, int) else type(error).__name__
+        raise SourceError(f"Strava token refresh failed: {what}") from None
     new_token = _token_from(dict(response))
     save_token(store, athlete_id, new_token)
     log.info("strava token refreshed", extra={"athlete_id": athlete_id})

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -334,7 +335,8 @@ class WebhookEventRow(Base):
     object_type: Mapped[str] = mapped_column(String(16))
     object_id: Mapped[str] = mapped_column(String(64))
     aspect_type: Mapped[str] = mapped_column(String(16))
-    event_time: Mapped[int] = mapped_column(Integer)
+    event_time: Mapped[int] = mapped_column(BigInteger)
+    """Unix seconds; 64-bit, so events still fit after 2038."""
     updates_json: Mapped[str] = mapped_column(Text, default="{}")
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -378,7 +378,7 @@ def upgrade() -> None:
         sa.Column("object_type", sa.String(length=16), nullable=False),
         sa.Column("object_id", sa.String(length=64), nullable=False),
         sa.Column("aspect_type", sa.String(length=16), nullable=False),
-        sa.Column("event_time", sa.Integer(), nullable=False),
+        sa.Column("event_time", sa.BigInteger(), nullable=False),
         sa.Column("updates_json", sa.Text(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),

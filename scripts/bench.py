@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Every figure syncsvc promises, measured with one command (issue 9).
+
+    scripts/bench [--quick] [--out bench-results/bench.json] [--no-wrk]
+
+Generates seeded synthetic histories of 1, 5 and 10 years for one athlete and a
+store of 1,000 athletes with 1 year each, then measures:
+
+1. HTTP requests of a first backfill and of an incremental sync with nothing new,
+   per source, against the minimum (ceil(N/200) Strava, ceil(N/1000) Garmin, 1);
+   Strava and Garmin are faked at the HTTP layer (`responses`), counting requests.
+2. Store-and-merge time of that backfill, without network.
+3. Per history size: load-series recompute, full replan, feed render, and the
+   whole pipeline without network (`refresh_athlete(sync=False)`).
+4. `syncsvc plan` cold start (a fresh process) on the 10-year home.
+5. The real `syncsvc serve` on loopback with the 10-year home: resident memory
+   idle, the feed under 50 concurrent clients (wrk, 30 s) for 200 and 304
+   answers, then resident memory after a webhook-triggered refresh.
+6. Replanning all 1,000 athletes (the pipeline without network, one by one).
+
+Timings are medians over several runs. Numbers only: nothing here passes or
+fails. `--quick` runs fewer repeats, 5 s wrk runs and 100 athletes.
+The per-area scripts (scripts/bench_*.py) still run alone; this one imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+END = date(2026, 11, 29)
+"""The last day of every history (a Sunday)."""
+NOW = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
+"""Monday morning in Berlin, the day after the histories end."""
+YEARS = (1, 5, 10)
+SYNCSVC = str(Path(sys.executable).with_name("syncsvc"))
+
+
+@dataclass(frozen=True)
+class Mode:
+    repeats: int
+    pipeline_repeats: int
+    cli_runs: int
+    wrk_seconds: int
+    athletes: int
+
+    @classmethod
+    def of(cls, quick: bool) -> Mode:
+        if quick:
+            return cls(repeats=3, pipeline_repeats=3, cli_runs=3, wrk_seconds=5, athletes=100)
+        return cls(repeats=5, pipeline_repeats=7, cli_runs=7, wrk_seconds=30, athletes=1000)
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def median_ms(call: Callable[[], object], repeats: int) -> float:
+    call()  # warm caches and lazy imports once, outside the timing
+    timings = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - began)
+    return round(statistics.median(timings) * 1000, 2)
+
+
+def weeks_of(years: int) -> int:
+    return round(years * 52.18)
+
+
+def history(years: int, *, key: str = "a1", seed: int = 7) -> list[Any]:
+    from syncsvc.testing.history import HistorySpec, generate_history
+
+    spec = HistorySpec(
+        weeks=weeks_of(years), end=END, strength_every_days=5, seed=seed, athlete_key=key
+    )
+    return generate_history(spec)
+
+
+# ---------------------------------------------------------------- 1 + 2: sync
+
+
+def sync_figures(years: int, runs: list[Any], repeats: int) -> dict[str, Any]:
+    from bench_sync import minimum_requests, request_figures, store_and_merge_runs
+
+    requests = request_figures(runs)
+    timings = store_and_merge_runs(runs, repeats)
+    return {
+        **requests,
+        "strava_minimum": minimum_requests(requests["strava_activities"], 200),
+        "garmin_minimum": minimum_requests(requests["garmin_activities"], 1000),
+        "incremental_minimum": 1,
+        "store_merge_records": requests["strava_activities"] + requests["garmin_activities"],
+        "store_merge_ms": round(statistics.median(wall for wall, _ in timings) * 1000, 1),
+    }
+
+
+# ---------------------------------------------------------------- homes
+
+
+def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
+    """An athlete with `runs` stored as Strava and Garmin records, merged; a feed token."""
+    from syncsvc.domain import Profile, Source, SourceRecord
+    from syncsvc.sources.normalise_strava import strava_record
+    from syncsvc.testing.history import as_activities
+    from tests.service.service_builders import STRAVA_OWNER_ID, run_json
+
+    store = runtime.store
+    with store.write() as tx:
+        athlete = tx.athletes.add(
+            name,
+            Profile(
+                timezone="Europe/Berlin", hr_rest=50, hr_max=190, long_run_days=(6,), hard_days=(1,)
+            ),
+        )
+    garmin_view = {a.source_id: a for a in as_activities(runs) if a.source is Source.GARMIN}
+    records: list[SourceRecord] = []
+    for run in runs:
+        if run.garmin_id is not None:
+            activity = garmin_view[str(run.garmin_id)]
+            records.append(SourceRecord(activity, {"activityId": run.garmin_id}))
+        if run.strava_id is not None:
+            records.append(strava_record(run_json(run)))
+    with store.write() as tx:
+        scope = tx.athlete(athlete.id)
+        scope.activities.upsert_many(records)
+        scope.activities.remerge_all(runtime.settings.merge)
+        scope.credentials.save(
+            "strava",
+            {
+                "access_token": f"access-token-{name}",
+                "refresh_token": f"refresh-token-{name}",
+                "expires_at": int((NOW + timedelta(days=30)).timestamp()),
+            },
+            provider_user_id=str(STRAVA_OWNER_ID + athlete.id - 1),
+            scope="read,activity:read_all",
+            expires_at=NOW + timedelta(days=30),
+        )
+        token = scope.feed.ensure_token()
+    return athlete.id, token
+
+
+def new_runtime(home: Path) -> Any:
+    from syncsvc.runtime import Runtime
+    from tests.service.service_builders import write_home
+
+    write_home(home)
+    runtime = Runtime.create(home=home)
+    store = runtime.open_store(create=True)
+    store.initialise_meta("bench.syncsvc.invalid")
+    return runtime
+
+
+# ---------------------------------------------------------------- 3: pipeline parts
+
+
+def pipeline_figures(runtime: Any, athlete_id: int, repeats: int) -> dict[str, Any]:
+    from syncsvc.feed import render_feed
+    from syncsvc.load import analyse_load
+    from syncsvc.planner.model import PlanInputs
+    from syncsvc.planner.replan import replan
+    from syncsvc.program.catalogue import load_catalogue
+    from syncsvc.service.pipeline import local_today, refresh_athlete
+
+    settings = runtime.settings
+    refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
+    with runtime.store.read() as tx:
+        athlete = tx.athletes.by_id(athlete_id)
+        scope = tx.athlete(athlete_id)
+        activities = tuple(scope.activities.merged())
+        current = tuple(scope.sessions.all())
+        overrides = tuple(scope.overrides.all())
+        checkins = tuple(scope.checkins.all())
+        host = tx.store_info().uid_host
+    assert athlete is not None
+    today = local_today(athlete)
+    horizon_days = settings.planner.horizon_weeks * 7 + 7
+    catalogue = load_catalogue(settings.planner.programme.catalogue_path)
+
+    def load() -> Any:
+        return analyse_load(
+            activities, athlete.profile, settings.load, today, horizon_days=horizon_days
+        )
+
+    analysis = load()
+    inputs = PlanInputs(
+        athlete_id=athlete_id,
+        profile=athlete.profile,
+        now=NOW,
+        today=today,
+        days=analysis.days,
+        weeks=analysis.weeks,
+        current=current,
+        overrides=overrides,
+        checkins=checkins,
+        horizon_weeks=settings.planner.horizon_weeks,
+    )
+    plan = replan(inputs, settings.planner, catalogue).plan
+
+    def render() -> bytes:
+        return render_feed(
+            athlete=athlete,
+            sessions=plan.sessions,
+            host=host,
+            settings=settings.feed,
+            today=today,
+            mobility=plan.mobility,
+            day_loads=analysis.days,
+        )
+
+    body = render()
+    figures = {
+        "activities": len(activities),
+        "days": len(analysis.days),
+        "stored_sessions": len(current),
+        "feed_events": body.count(b"BEGIN:VEVENT"),
+        "feed_bytes": len(body),
+        "load_ms": median_ms(load, repeats),
+        "replan_ms": median_ms(lambda: replan(inputs, settings.planner, catalogue), repeats),
+        "render_ms": median_ms(render, repeats),
+        "pipeline_ms": median_ms(
+            lambda: refresh_athlete(runtime, athlete_id, trigger="bench", sync=False), repeats
+        ),
+    }
+    return figures
+
+
+# ---------------------------------------------------------------- 4: CLI cold start
+
+
+def cli_figures(home: Path, runs: int) -> dict[str, Any]:
+    from bench_cli import timed
+
+    env = {**os.environ, "SYNCSVC_NOW": NOW.isoformat(), "SYNCSVC_HOME": str(home)}
+    plan = [SYNCSVC, "--home", str(home), "plan"]
+    subprocess.run(plan, env=env, check=True, capture_output=True)  # warm the OS file cache
+    warm = [timed(plan, env) for _ in range(runs)]
+    later = {**env, "SYNCSVC_NOW": (NOW + timedelta(days=25)).isoformat()}
+    stale = [timed(plan, later) for _ in range(max(3, runs // 2))]
+    return {
+        "plan_cold_start_ms": round(statistics.median(warm) * 1000, 1),
+        "plan_cold_start_stale_days_ms": round(statistics.median(stale) * 1000, 1),
+    }
+
+
+# ---------------------------------------------------------------- 5: the server
+
+
+def wrk_run(url: str, seconds: int, headers: list[str]) -> dict[str, Any]:
+    from bench_feed import parse_wrk
+
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    run = subprocess.run(
+        [wrk, "-t2", "-c50", f"-d{seconds}s", "--latency", *headers, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = parse_wrk(run.stdout)
+    return {**figures, "clients": 50, "seconds": seconds}
+
+
+def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
+    import httpx
+    from bench_service import rss_mib
+
+    from tests.service.server_process import running_server, wait_until
+    from tests.service.service_builders import event
+    from tests.service.test_service_end_to_end import HARD_RUN_ID, strava_replies
+
+    figures: dict[str, Any] = {}
+    feed = f"/feeds/{feed_token}.ics"
+    with running_server(home, strava_replies(), now=NOW.isoformat()) as server:
+        pid = server.process.pid
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            before = client.get(feed)
+            assert before.status_code == 200, before.status_code
+            time.sleep(2)
+            figures["rss_idle_mib"] = round(rss_mib(pid), 1)
+            if use_wrk:
+                url = f"{server.base_url}{feed}"
+                say(f"wrk: 50 clients for {mode.wrk_seconds} s, full answers (200)")
+                figures["http_200"] = wrk_run(url, mode.wrk_seconds, [])
+                say(f"wrk: 50 clients for {mode.wrk_seconds} s, not modified (304)")
+                etag = before.headers["etag"]
+                figures["http_304"] = wrk_run(
+                    url, mode.wrk_seconds, ["-H", f"If-None-Match: {etag}"]
+                )
+                figures["rss_after_load_mib"] = round(rss_mib(pid), 1)
+            posted = time.perf_counter()
+            client.post("/webhooks/strava", json=event(HARD_RUN_ID))
+
+            def changed() -> bool:
+                answer = client.get(feed, headers={"If-None-Match": before.headers["etag"]})
+                return answer.status_code == 200
+
+            if not wait_until(changed, timeout=60, interval=0.05):
+                raise SystemExit("the feed did not change within 60 s of the webhook")
+            figures["webhook_to_feed_s"] = round(time.perf_counter() - posted, 2)
+            time.sleep(0.5)
+            figures["rss_after_refresh_mib"] = round(rss_mib(pid), 1)
+    return figures
+
+
+# ---------------------------------------------------------------- 6: many athletes
+
+
+def many_athletes(folder: Path, count: int) -> dict[str, Any]:
+    from syncsvc.service.pipeline import refresh_athlete
+
+    runtime = new_runtime(folder / "club")
+    began = time.perf_counter()
+    ids = []
+    for number in range(count):
+        runs = history(1, key=f"club{number}", seed=number + 100)
+        athlete_id, _ = seed_athlete(runtime, f"runner{number:04d}", runs)
+        ids.append(athlete_id)
+        if number % 100 == 99:
+            say(f"  {number + 1} athletes stored")
+    built_s = time.perf_counter() - began
+    for athlete_id in ids:  # the first plan of each: the state a nightly replan starts from
+        refresh_athlete(runtime, athlete_id, trigger="bench seed", sync=False)
+    say(f"  {count} athletes planned once; timing the replan of all")
+    per_athlete = []
+    began = time.perf_counter()
+    for athlete_id in ids:
+        one = time.perf_counter()
+        refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
+        per_athlete.append(time.perf_counter() - one)
+    total_s = time.perf_counter() - began
+    runtime.close()
+    return {
+        "athletes": count,
+        "store_build_s": round(built_s, 1),
+        "replan_all_s": round(total_s, 2),
+        "per_athlete_median_ms": round(statistics.median(per_athlete) * 1000, 1),
+        "per_athlete_p95_ms": round(statistics.quantiles(per_athlete, n=20)[-1] * 1000, 1),
+    }
+
+
+# ---------------------------------------------------------------- the table
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        f"syncsvc benchmark  {report['started']}  cores: {report['cores']}  "
+        f"python {report['python']}  mode: {report['mode']}",
+        "",
+        "Requests per sync (fakes at the HTTP layer)   actual / minimum",
+        f"{'history':<9}{'Strava N':>9}{'backfill':>11}{'incr.':>8}"
+        f"{'Garmin N':>10}{'backfill':>11}{'incr.':>8}{'store+merge':>14}",
+    ]
+    for years, sizes in report["histories"].items():
+        s = sizes["sync"]
+        lines.append(
+            f"{years + ' y':<9}{s['strava_activities']:>9}"
+            f"{str(s['strava_backfill']) + ' / ' + str(s['strava_minimum']):>11}"
+            f"{str(s['strava_incremental']) + ' / 1':>8}{s['garmin_activities']:>10}"
+            f"{str(s['garmin_backfill']) + ' / ' + str(s['garmin_minimum']):>11}"
+            f"{str(s['garmin_incremental']) + ' / 1':>8}"
+            f"{str(s['store_merge_ms']) + ' ms':>14}"
+        )
+    lines += [
+        "",
+        "Pipeline without network, medians (ms)",
+        f"{'history':<9}{'activities':>11}{'days':>7}{'load':>9}{'replan':>9}"
+        f"{'render':>9}{'pipeline':>10}",
+    ]
+    for years, sizes in report["histories"].items():
+        p = sizes["pipeline"]
+        lines.append(
+            f"{years + ' y':<9}{p['activities']:>11}{p['days']:>7}{p['load_ms']:>9}"
+            f"{p['replan_ms']:>9}{p['render_ms']:>9}{p['pipeline_ms']:>10}"
+        )
+    cli = report["cli"]
+    lines += [
+        "",
+        f"syncsvc plan, cold start (10 y): {cli['plan_cold_start_ms']} ms "
+        f"(day classes stale: {cli['plan_cold_start_stale_days_ms']} ms)",
+    ]
+    server = report["server"]
+    lines.append(
+        f"syncsvc serve (10 y): resident memory idle {server['rss_idle_mib']} MiB, "
+        f"after a refresh {server['rss_after_refresh_mib']} MiB; webhook to new feed "
+        f"{server['webhook_to_feed_s']} s"
+    )
+    if "http_200" in server:
+        lines.append("Feed server, 50 clients on loopback (wrk):")
+        for status in ("200", "304"):
+            h = server[f"http_{status}"]
+            lines.append(
+                f"  {status}: {h['rps']} req/s, p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, "
+                f"non-2xx/3xx {h['non_2xx_3xx']}, socket errors {h['socket_errors']} "
+                f"({h['seconds']} s)"
+            )
+    else:
+        lines.append(f"Feed server under load: not measured ({server.get('wrk_missing')})")
+    club = report["club"]
+    lines += [
+        f"Replan all {club['athletes']} athletes (1 y each, SQLite): {club['replan_all_s']} s, "
+        f"per athlete median {club['per_athlete_median_ms']} ms "
+        f"(p95 {club['per_athlete_p95_ms']} ms)",
+        f"Planner stability, 16-week season: {report['season']['moved_per_replan_mean']:.3f} "
+        f"sessions moved per daily replan",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, 5 s wrk, 100 athletes")
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
+    parser.add_argument("--no-wrk", action="store_true", help="skip the feed server load test")
+    parser.add_argument("--athletes", type=int, help="athletes in the club store (default 1000)")
+    options = parser.parse_args()
+    mode = Mode.of(options.quick)
+    if options.athletes:
+        mode = Mode(**{**mode.__dict__, "athletes": options.athletes})
+    use_wrk = not options.no_wrk and shutil.which("wrk") is not None
+    if not options.no_wrk and not use_wrk:
+        say("wrk is not installed (apt-get install -y wrk): the feed load test is skipped")
+    os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "true")
+
+    from bench_planner import bench_season
+
+    from syncsvc import clock
+
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),  # wall clock, for the record
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "mode": "quick" if options.quick else "full",
+        "repeats": mode.repeats,
+        "histories": {},
+    }
+    clock.set_now(NOW)
+    with tempfile.TemporaryDirectory(prefix="syncsvc-bench-") as tmp:
+        folder = Path(tmp)
+        home_10y = None
+        token_10y = ""
+        for years in YEARS:
+            runs = history(years)
+            say(f"{years} y: {len(runs)} activities; requests and store+merge")
+            sync = sync_figures(years, runs, mode.repeats)
+            say(f"{years} y: building a home and timing the pipeline")
+            home = folder / f"home-{years}y"
+            runtime = new_runtime(home)
+            athlete_id, token = seed_athlete(runtime, "bench", runs)
+            gc.collect()
+            pipeline = pipeline_figures(runtime, athlete_id, mode.pipeline_repeats)
+            runtime.close()
+            report["histories"][str(years)] = {"sync": sync, "pipeline": pipeline}
+            if years == 10:
+                home_10y, token_10y = home, token
+        assert home_10y is not None
+        say("syncsvc plan cold start (10 y)")
+        report["cli"] = cli_figures(home_10y, mode.cli_runs)
+        say("syncsvc serve (10 y): memory, load, refresh")
+        clock.set_now(None)
+        report["server"] = server_figures(home_10y, token_10y, mode, use_wrk)
+        if not use_wrk:
+            report["server"]["wrk_missing"] = (
+                "--no-wrk" if options.no_wrk else "wrk is not installed (apt-get install -y wrk)"
+            )
+        clock.set_now(NOW)
+        say(f"club store: {mode.athletes} athletes with 1 y each")
+        report["club"] = many_athletes(folder, mode.athletes)
+    clock.set_now(None)
+    report["season"] = bench_season()
+    report["total_s"] = round(time.perf_counter() - started, 1)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(report))
+    print(f"\n(total {report['total_s']} s; JSON: {options.out})")
+
+
+if __name__ == "__main__":
+    main()
