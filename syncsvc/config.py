@@ -107,6 +107,14 @@ class ServiceSettings(_Section):
     misfire_grace_s: int = Field(300, ge=1)
     history_keep_days: int = Field(30, ge=2)
     """Webhook events and pipeline-run records older than this are forgotten (daily cleanup)."""
+    job_attempts: int = Field(3, ge=1, le=10)
+    """Distributed engine: attempts of a failed refresh or replan, the first included."""
+    job_retry_wait_s: float = Field(5.0, ge=0, le=300)
+    """Distributed engine: wait before the first retry; it doubles at each further one."""
+    heartbeat_s: float = Field(10.0, gt=0)
+    """Distributed engine: how often a worker tells PostgreSQL it is alive."""
+    stalled_after_s: float = Field(60.0, ge=5)
+    """Distributed engine: a worker silent this long is dead; its running jobs are retried."""
 
 
 class Settings(BaseSettings):

@@ -16,7 +16,7 @@ from syncsvc.domain import Athlete
 from syncsvc.errors import ConfigError, NotFoundError, StoreError
 from syncsvc.files import PRIVATE_DIR_MODE
 from syncsvc.secrets import load_secret_box
-from syncsvc.store.database import Store
+from syncsvc.store.database import DISTRIBUTED_NEEDS_POSTGRES, Store
 
 
 @dataclass
@@ -40,6 +40,11 @@ class Runtime:
     def home(self) -> Path:
         return self.settings.home
 
+    @property
+    def distributed(self) -> bool:
+        """The distributed job engine (procrastinate on PostgreSQL) is in use."""
+        return self.settings.service.mode != "single"
+
     def home_exists(self) -> bool:
         return self.home.is_dir()
 
@@ -47,6 +52,8 @@ class Runtime:
         """Open (and migrate) the store; `create` makes the home folder first."""
         if self._store is not None:
             return self._store
+        if self.distributed and self.settings.sqlite_path is not None:
+            raise ConfigError(DISTRIBUTED_NEEDS_POSTGRES)
         if create:
             make_home(self.home)
         elif self.settings.sqlite_path is not None and not self.settings.sqlite_path.exists():
@@ -59,6 +66,7 @@ class Runtime:
             secrets,
             sqlite_path=self.settings.sqlite_path,
             busy_timeout_ms=self.settings.store.busy_timeout_ms,
+            job_schema=self.distributed,
         )
         if self.settings.sqlite_path is not None and self.settings.sqlite_path.exists():
             os.chmod(self.settings.sqlite_path, 0o600)

@@ -17,6 +17,7 @@ strava_app.add_typer(webhook_app, name="webhook")
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.add_typer(strava_app, name="strava")
 
 
@@ -42,6 +43,36 @@ def serve(
 
     with runtime_for(ctx, home=home) as runtime:
         run_service(runtime, host=host, port=port, log_json=log_json, web_only=web_only)
+
+
+def worker(
+    ctx: typer.Context,
+    log_json: Annotated[
+        bool | None, typer.Option("--log-json/--log-text", help="Log JSON lines to stderr.")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Run jobs of the distributed engine (service.mode web or worker, PostgreSQL).
+
+    Example: SYNCSVC_SERVICE__MODE=worker syncsvc worker --log-json
+    """
+    from syncsvc.errors import ConfigError
+    from syncsvc.service.distributed import run_worker
+    from syncsvc.service.serve import configure_logging
+
+    with runtime_for(ctx, home=home) as runtime:
+        if not runtime.distributed:
+            raise ConfigError(
+                "syncsvc worker runs the distributed job engine, and service.mode is single",
+                hint="set service.mode = worker and store.url to PostgreSQL, or use syncsvc serve",
+            )
+        runtime.open_store()  # a bad store (SQLite here) is one line, before logging starts
+        settings = runtime.settings
+        configure_logging(
+            json_lines=settings.service.log_json if log_json is None else log_json,
+            level=settings.log_level if settings.log_level != "warning" else "info",
+        )
+        run_worker(runtime)
 
 
 @webhook_app.command("register")

@@ -1,4 +1,4 @@
-"""`syncsvc store copy`."""
+"""`syncsvc store copy` and `syncsvc store migrate`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy.engine import make_url
 from syncsvc.cli.common import HomeOption, console, runtime_for
 from syncsvc.store.copy import copy_store
 
-store_app = typer.Typer(help="Move the store between databases.", no_args_is_help=True)
+store_app = typer.Typer(
+    help="Move the store between databases; bring its schema up to date.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -35,3 +37,17 @@ def store_copy(
     total = sum(result.rows.values())
     safe = make_url(to).render_as_string(hide_password=True)
     console.print(f"Copied {total} rows into {safe}. Now set store.url to it (docs/settings.md).")
+
+
+@store_app.command("migrate")
+def store_migrate(ctx: typer.Context, home: HomeOption = None) -> None:
+    """Create or upgrade the schema (and the job engine's, in a distributed mode), then exit.
+
+    Example: SYNCSVC_SERVICE__MODE=worker syncsvc store migrate
+    Every command does this on start; this one does nothing else (deployments).
+    """
+    with runtime_for(ctx, home=home) as runtime:
+        store = runtime.open_store(create=True)
+        engine = "with the job engine's tables" if runtime.distributed else "single machine"
+        safe = make_url(runtime.settings.database_url).render_as_string(hide_password=True)
+        console.print(f"Schema current ({engine}) in {store.dialect} at {safe}.")

@@ -114,6 +114,10 @@ def create_app(
     metrics.read_at_scrape(
         "syncsvc_job_oldest_wait_seconds", "Wait of the oldest waiting job.", jobs.oldest_wait_s
     )
+    if settings.service.mode != "single":
+        from syncsvc.service.job_stats import JobStatsCollector
+
+        metrics.registry.register(JobStatsCollector(store))
 
     async def healthz(request: Request) -> Response:
         status, body = await run_in_threadpool(health_report, store, jobs, scheduler_alive)

@@ -15,7 +15,8 @@ The pipeline, the web app and the periodic fan-outs only ever call `JobQueue`:
 - `delay_s` holds a job back (the webhook's coalescing delay); later requests
   merged into it never push it further back, so a burst waits at most once.
 
-For issue 10 (procrastinate): `JobRequest.queueing_lock` and `.lock` map to
+The distributed engine (`distributed.py`, procrastinate on PostgreSQL):
+`JobRequest.queueing_lock` and `.lock` map to
 `defer(queueing_lock=..., lock=...)` (an `AlreadyEnqueued` is the False of
 `enqueue`); `priority` maps to procrastinate's with the sign flipped (it runs
 higher numbers first); `delay_s` to `schedule_in`; the task body is `execute()`

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncsvc import clock
+from syncsvc.config import Settings
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
 from syncsvc.service import fanout
@@ -95,6 +97,56 @@ def missed_midnight(view: AthleteView, now: datetime) -> bool:
         return True
     zone = ZoneInfo(view.timezone)
     return view.last_run_at.astimezone(zone).date() < now.astimezone(zone).date()
+
+
+def poll_requests(
+    settings: Settings,
+    views: list[AthleteView],
+    since: datetime,
+    tick: datetime,
+    budget_left: Callable[[], int],
+) -> list[JobRequest]:
+    """The polls of the minutes in (since, tick]: Garmin in its slot, Strava's fallback in its.
+
+    Pure on the ticks (and the budget reading), so any engine and any process
+    can run it: the distributed engine passes one minute, its tick's.
+    """
+    garmin_period = settings.garmin.poll_minutes
+    strava_period = max(1, round(settings.strava.poll_hours * 60))
+    minutes = [
+        since + fanout.MINUTE * step for step in range(1, int((tick - since) / fanout.MINUTE) + 1)
+    ]
+    garmin_ids = {v.id for v in views if v.garmin}
+    strava_ids = {v.id for v in views if v.strava}
+    due_garmin: set[int] = set()
+    due_strava: set[int] = set()
+    for minute in minutes:
+        due_garmin.update(fanout.due_for_poll(garmin_ids, minute, garmin_period, salt=GARMIN_SALT))
+        due_strava.update(fanout.due_for_poll(strava_ids, minute, strava_period, salt=STRAVA_SALT))
+    if due_strava and budget_left() <= settings.strava.budget_reserve:
+        log.info("strava fallback poll skipped: budget kept for webhook work")
+        due_strava.clear()
+    never = {v.id: v.never_synced for v in views}
+    requests: list[JobRequest] = []
+    for athlete_id in sorted(due_garmin | due_strava):
+        sources = tuple(
+            source
+            for source, due in ((Source.GARMIN, due_garmin), (Source.STRAVA, due_strava))
+            if athlete_id in due
+        )
+        backfill = all(source in never[athlete_id] for source in sources)
+        priority = Priority.BACKFILL if backfill else Priority.POLL
+        reason = "backfill" if backfill else "poll"
+        requests.append(JobRequest(JobKind.REFRESH, athlete_id, reason, priority, sources=sources))
+    return requests
+
+
+def midnight_requests(
+    views: list[AthleteView], since: datetime, tick: datetime
+) -> list[JobRequest]:
+    """A replan for each athlete whose local date changed in (since, tick]."""
+    due = fanout.passed_local_midnight(((v.id, v.timezone) for v in views), tick, tick - since)
+    return [JobRequest(JobKind.REPLAN, i, "midnight", Priority.MIDNIGHT) for i in due]
 
 
 @dataclass
@@ -169,43 +221,11 @@ class Periodic:
     def poll_tick(self, now: datetime | None = None) -> list[JobRequest]:
         """Garmin in its slot; Strava's fallback poll in its slot, when the budget has room."""
         tick = fanout.floor_tick(now or clock.now(), fanout.MINUTE)
-        settings = self.runtime.settings
-        garmin_period = settings.garmin.poll_minutes
-        strava_period = max(1, round(settings.strava.poll_hours * 60))
+        garmin_period = self.runtime.settings.garmin.poll_minutes
         since = self._since("polls", tick, fanout.MINUTE, timedelta(minutes=garmin_period))
-        views = read_athletes(self.runtime)
-        minutes = [
-            since + fanout.MINUTE * step
-            for step in range(1, int((tick - since) / fanout.MINUTE) + 1)
-        ]
-        garmin_ids = {v.id for v in views if v.garmin}
-        strava_ids = {v.id for v in views if v.strava}
-        due_garmin: set[int] = set()
-        due_strava: set[int] = set()
-        for minute in minutes:
-            due_garmin.update(
-                fanout.due_for_poll(garmin_ids, minute, garmin_period, salt=GARMIN_SALT)
-            )
-            due_strava.update(
-                fanout.due_for_poll(strava_ids, minute, strava_period, salt=STRAVA_SALT)
-            )
-        if due_strava and self._budget_left() <= settings.strava.budget_reserve:
-            log.info("strava fallback poll skipped: budget kept for webhook work")
-            due_strava.clear()
-        never = {v.id: v.never_synced for v in views}
-        requests: list[JobRequest] = []
-        for athlete_id in sorted(due_garmin | due_strava):
-            sources = tuple(
-                source
-                for source, due in ((Source.GARMIN, due_garmin), (Source.STRAVA, due_strava))
-                if athlete_id in due
-            )
-            backfill = all(source in never[athlete_id] for source in sources)
-            priority = Priority.BACKFILL if backfill else Priority.POLL
-            reason = "backfill" if backfill else "poll"
-            requests.append(
-                JobRequest(JobKind.REFRESH, athlete_id, reason, priority, sources=sources)
-            )
+        requests = poll_requests(
+            self.runtime.settings, read_athletes(self.runtime), since, tick, self._budget_left
+        )
         for request in requests:
             self._enqueue(request)
         return requests
@@ -214,9 +234,7 @@ class Periodic:
         period = timedelta(minutes=self.runtime.settings.service.midnight_tick_minutes)
         tick = fanout.floor_tick(now or clock.now(), period)
         since = self._since("midnight", tick, period, timedelta(days=1))
-        views = read_athletes(self.runtime)
-        due = fanout.passed_local_midnight(((v.id, v.timezone) for v in views), tick, tick - since)
-        requests = [JobRequest(JobKind.REPLAN, i, "midnight", Priority.MIDNIGHT) for i in due]
+        requests = midnight_requests(read_athletes(self.runtime), since, tick)
         for request in requests:
             self._enqueue(request)
         return requests

@@ -1,5 +1,9 @@
 """`syncsvc serve`: the HTTP app and the scheduler in one process.
 
+In a distributed `service.mode` (web or worker, on PostgreSQL) `serve` is a web
+process only: the webhook enqueues straight into procrastinate, and `syncsvc
+worker` processes run the jobs and the periodic ticks (`distributed.py`).
+
 Start: take the scheduler lease (a second scheduler on the same store is
 refused with a clear message), start the job workers and the periodic ticks,
 enqueue what a stopped service missed, then serve HTTP.
@@ -21,11 +25,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 
-from syncsvc.errors import ConfigError
 from syncsvc.runtime import Runtime
 from syncsvc.service.app import create_app
 from syncsvc.service.feed_routes import install_token_redaction, redact_feed_tokens
@@ -39,6 +42,9 @@ from syncsvc.service.jobs import (
 from syncsvc.service.locks import SchedulerLease
 from syncsvc.service.metrics import ServiceMetrics
 from syncsvc.service.periodic import Periodic
+
+if TYPE_CHECKING:
+    from syncsvc.service.distributed import ProcrastinateJobs
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +137,17 @@ class Service:
         self.engine: InProcessJobs | None = None
         self.periodic: Periodic | None = None
         self.lease: SchedulerLease | None = None
+        self.producer: ProcrastinateJobs | None = None
         jobs: JobQueue
-        if web_only:
+        if runtime.distributed:
+            # The distributed engine: this process serves HTTP and enqueues into
+            # procrastinate; `syncsvc worker` processes run the jobs and the ticks.
+            from syncsvc.service.distributed import ProcrastinateJobs
+
+            self.web_only = web_only = True
+            self.producer = ProcrastinateJobs.open(runtime)
+            jobs = self.producer
+        elif web_only:
             jobs = StoreOnlyJobs()
         else:
             self.engine = InProcessJobs(
@@ -175,6 +190,9 @@ class Service:
         if self.lease is not None:
             self.lease.release()
             self.lease = None
+        if self.producer is not None:
+            self.producer.close()
+            self.producer = None
         log.info("scheduler stopped", extra={"clean": finished})
         return finished
 
@@ -206,12 +224,7 @@ def serve(
     import uvicorn
 
     settings = runtime.settings.service
-    if settings.mode == "worker":
-        raise ConfigError(
-            "service.mode = worker needs the distributed job engine, not in this version",
-            hint="use service.mode = single (the default) or web",
-        )
-    web_only = web_only or settings.mode == "web"
+    web_only = web_only or runtime.distributed
     configure_logging(
         json_lines=settings.log_json if log_json is None else log_json,
         level=runtime.settings.log_level if runtime.settings.log_level != "warning" else "info",

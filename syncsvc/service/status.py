@@ -122,6 +122,13 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
             or "none planned yet",
         )
     )
+    jobs: dict[str, object] | None = None
+    if runtime.distributed:
+        from syncsvc.service.job_stats import read_queue_stats, stats_dict, status_lines
+
+        queue = read_queue_stats(store)
+        lines.extend(status_lines(queue))
+        jobs = stats_dict(queue)
     urls = feed_urls(runtime.settings, token) if token else None
     lines.append(("feed", urls["url"] if urls else "no feed token (syncsvc feed rotate)"))
     if not connected:
@@ -157,6 +164,7 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
             "configured": urls is not None,
             "url": redact_feed_url(urls["url"]) if urls else None,
         },
+        "jobs": jobs,
         "attention": attention,
         "lines": lines,
     }

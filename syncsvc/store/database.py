@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
-from syncsvc.errors import StoreError
+from syncsvc.errors import ConfigError, StoreError
 from syncsvc.secrets import SecretBox
 from syncsvc.store.engine import WRITE_OPTION, create_store_engine
 from syncsvc.store.migrate import ensure_schema
@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 UID_HOST_KEY = "uid_host"
 CREATED_AT_KEY = "created_at"
+DISTRIBUTED_NEEDS_POSTGRES = (
+    "service.mode web and worker (the distributed job engine) need PostgreSQL "
+    "(store.url = postgresql+psycopg://...); use service.mode = single with SQLite"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +67,19 @@ class Store:
         *,
         sqlite_path: Path | None,
         busy_timeout_ms: int = 10_000,
+        job_schema: bool = False,
     ) -> Store:
-        """Connect and migrate if the schema differs from the code's."""
+        """Connect and migrate if the schema differs from the code's.
+
+        `job_schema`: the distributed job engine is in use; its tables are
+        installed or upgraded too (PostgreSQL only).
+        """
         engine = create_store_engine(url, busy_timeout_ms=busy_timeout_ms)
+        if job_schema and engine.dialect.name != "postgresql":
+            engine.dispose()
+            raise ConfigError(DISTRIBUTED_NEEDS_POSTGRES)
         try:
-            ensure_schema(engine, sqlite_path=sqlite_path)
+            ensure_schema(engine, sqlite_path=sqlite_path, job_schema=job_schema)
         except OperationalError as error:
             engine.dispose()
             raise StoreError(

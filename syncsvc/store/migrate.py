@@ -25,6 +25,7 @@ SCHEMA_HEAD = "0002_day_classes"
 """The newest migration's revision id; a test keeps it equal to Alembic's head."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK_KEY = 0x5359_4D49_4752  # "SYMIGR": one migrating process at a time
 log = logging.getLogger(__name__)
 
 
@@ -54,11 +55,22 @@ def _script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(_alembic_config())
 
 
-def ensure_schema(engine: Engine, *, sqlite_path: Path | None = None) -> bool:
-    """Migrate to head if needed; return True when a migration ran."""
+def ensure_schema(
+    engine: Engine, *, sqlite_path: Path | None = None, job_schema: bool = False
+) -> bool:
+    """Migrate to head if needed; return True when a migration ran.
+
+    `job_schema` (the distributed engine is in use, PostgreSQL only) also
+    installs or upgrades procrastinate's tables (`job_schema.py`).
+    """
+    ran = False
+    if job_schema:
+        from syncsvc.store.job_schema import ensure_job_schema
+
+        ran = bool(ensure_job_schema(engine))
     revision = current_revision(engine)
     if revision == SCHEMA_HEAD:
-        return False
+        return ran
     if revision is not None and revision not in known_revisions():
         raise StoreError(
             f"the database is at schema {revision!r}, newer than this syncsvc understands",
@@ -72,10 +84,25 @@ def ensure_schema(engine: Engine, *, sqlite_path: Path | None = None) -> bool:
 
 
 def upgrade_to_head(engine: Engine) -> None:
+    """Alembic's upgrade; on PostgreSQL under a transaction-level advisory lock.
+
+    Several processes of a distributed deployment start at once on a fresh
+    database: the first migrates, the others wait for it and find the schema
+    current.
+    """
     from alembic import command
 
     config = _alembic_config()
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+            if inspect(connection).has_table("alembic_version") and (
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == SCHEMA_HEAD
+            ):
+                return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

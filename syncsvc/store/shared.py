@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.secrets import SecretBox
@@ -90,21 +92,46 @@ class SharedData:
     # ------------------------------------------------------------ Strava budget
 
     def _windows(self, now: datetime, limits: dict[str, int]) -> dict[str, StravaBudgetRow]:
-        query = select(StravaBudgetRow).with_for_update()
+        """Both window rows, locked in a fixed order (no deadlock between two acquirers).
+
+        Missing rows are inserted first with ON CONFLICT DO NOTHING, so two
+        processes creating them at once both go on to lock the same rows instead
+        of one failing on the primary key.
+        """
+        self._create_missing(now, limits)
+        query = (
+            select(StravaBudgetRow)
+            .order_by(StravaBudgetRow.window)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the locked values, not a cached read
+        )
         rows = {row.window: row for row in self.orm.scalars(query)}
-        for window, limit in limits.items():
-            row = rows.get(window)
+        for window in limits:
+            row = rows[window]
             start = window_start(window, now)
-            if row is None:
-                row = StravaBudgetRow(
-                    window=window, window_start=start, used=0, limit=limit, updated_at=now
-                )
-                self.orm.add(row)
-                rows[window] = row
-            elif row.window_start < start:
+            if row.window_start < start:
                 row.window_start, row.used, row.updated_at = start, 0, now
         self.orm.flush()
         return rows
+
+    def _create_missing(self, now: datetime, limits: dict[str, int]) -> None:
+        present = set(self.orm.scalars(select(StravaBudgetRow.window)))
+        missing = [
+            {
+                "window": window,
+                "window_start": window_start(window, now),
+                "used": 0,
+                "limit": limit,
+                "updated_at": now,
+            }
+            for window, limit in limits.items()
+            if window not in present
+        ]
+        if not missing:
+            return
+        dialect = self.orm.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        self.orm.execute(insert(StravaBudgetRow).values(missing).on_conflict_do_nothing())
 
     def acquire_strava(
         self, reads: int, now: datetime, *, limit_15min: int, limit_day: int, reserve: int = 0

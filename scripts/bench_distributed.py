@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""The distributed job engine on the local PostgreSQL: throughput, CPU per job, fan-out drain.
+
+    .venv/bin/python scripts/bench_distributed.py [--athletes 10000] [--real 40] [--workers 2]
+
+Needs the PostgreSQL server of the tests (SYNCSVC_TEST_POSTGRES_URL, default
+postgresql+psycopg://postgres@127.0.0.1:5432/test); works in a schema of its
+own, dropped at the end. Each worker is a separate process (`syncsvc worker`'s
+code) running `--threads` jobs at once (`service.workers`, 1 by default).
+
+1. no-op refreshes (the job body replaced, so only the engine is measured):
+   - enqueue: one producer defers a refresh for each athlete (jobs/s);
+   - drain: N workers run them (jobs/s), CPU per job of the workers and of
+     PostgreSQL's processes (from /proc: the server must run on this machine);
+   - a full fan-out: one midnight tick whose athletes are all due (every
+     athlete in UTC), run by a worker like any tick: the time from the tick to
+     an empty queue.
+2. real refreshes (`jobs.execute`: load, forecast, replan, feed) of athletes
+   with a year (52 weeks) of synthetic history each: athletes refreshed per minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+ADMIN_URL = os.environ.get(
+    "SYNCSVC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+HISTORY_WEEKS = 52
+ATHLETE_TASKS = "task_name IN ('syncsvc.refresh', 'syncsvc.replan')"
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of the PostgreSQL server's processes (on this machine), living ones."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                total += cpu_seconds(int(entry.name))
+        except OSError:
+            continue
+    return total
+
+
+def write_home(home: Path, url: str, threads: int) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.toml").write_text(
+        f'log_level = "warning"\n[store]\nurl = "{url}"\n'
+        f'[service]\nmode = "worker"\nworkers = {threads}\nheartbeat_s = 5.0\n'
+    )
+
+
+def add_athletes(home: Path, count: int, *, history_weeks: int = 0) -> list[int]:
+    from syncsvc.domain import Profile, SourceRecord
+    from syncsvc.runtime import Runtime
+    from syncsvc.sources.settings import MergeSettings
+    from syncsvc.testing.history import HistorySpec, as_activities, generate_history
+
+    runtime = Runtime.create(home=home)
+    store = runtime.open_store(create=True)
+    store.initialise_meta("bench.invalid")
+    ids: list[int] = []
+    with store.write() as tx:
+        start = len(tx.athletes.all())
+        for number in range(count):
+            profile = Profile(
+                timezone="UTC", hr_rest=50, hr_max=190, long_run_days=(6,), hard_days=(1,)
+            )
+            ids.append(tx.athletes.add(f"b{start + number}", profile).id)
+    if history_weeks:
+        runs = generate_history(
+            HistorySpec(weeks=history_weeks, end=date(2026, 11, 29), timezone="UTC")
+        )
+        activities = [a for a in as_activities(runs) if a.source.value == "garmin"]
+        for athlete_id in ids:
+            with store.write() as tx:
+                scope = tx.athlete(athlete_id)
+                scope.activities.upsert_many(
+                    [SourceRecord(a, {"activityId": a.source_id}) for a in activities]
+                )
+                scope.activities.remerge_all(MergeSettings())
+    runtime.close()
+    return ids
+
+
+def count_athlete_jobs(engine: object) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as connection:  # type: ignore[attr-defined]
+        return int(
+            connection.execute(
+                text(
+                    f"SELECT count(*) FROM procrastinate_jobs WHERE {ATHLETE_TASKS} "
+                    "AND status IN ('todo', 'doing')"
+                )
+            ).scalar()
+        )
+
+
+def enqueue_all(home: Path, ids: list[int]) -> float:
+    from syncsvc.runtime import Runtime
+    from syncsvc.service.distributed import ProcrastinateJobs
+    from syncsvc.service.jobs import JobKind, JobRequest
+
+    runtime = Runtime.create(home=home)
+    jobs = ProcrastinateJobs.open(runtime)
+    began = time.perf_counter()
+    for athlete_id in ids:
+        jobs.enqueue(JobRequest(JobKind.REFRESH, athlete_id, "poll"))
+    elapsed = time.perf_counter() - began
+    jobs.close()
+    runtime.close()
+    return elapsed
+
+
+def worker_main(home: Path, mode: str) -> None:
+    """A child process: a worker whose athlete jobs are no-ops (`noop`) or real (`real`)."""
+    from syncsvc.runtime import Runtime
+    from syncsvc.service.distributed import ProcrastinateJobs, Worker
+
+    runtime = Runtime.create(home=home)
+    runtime.open_store()
+    jobs = ProcrastinateJobs.open(runtime)
+    worker = Worker(
+        runtime,
+        jobs,
+        job_body=(lambda request: None) if mode == "noop" else None,
+        catch_up_at_start=False,
+    )
+    print("ready", flush=True)
+    worker.run()
+
+
+def start_workers(home: Path, count: int, mode: str) -> list[subprocess.Popen[str]]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(home), mode],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        for _ in range(count)
+    ]
+    for process in workers:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen[str]]) -> None:
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.wait(timeout=60)
+
+
+def wait_empty(engine: object, timeout_s: float = 3600) -> float:
+    began = time.perf_counter()
+    while count_athlete_jobs(engine) and time.perf_counter() - began < timeout_s:
+        time.sleep(0.05)
+    return time.perf_counter() - began
+
+
+def bench(athletes: int, real: int, workers: int, threads: int) -> None:
+    from sqlalchemy import create_engine, text
+
+    from syncsvc.runtime import Runtime
+    from syncsvc.service.distributed import ProcrastinateJobs, Worker
+    from syncsvc.service.periodic import read_athletes
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in ADMIN_URL else "?"
+    url = f"{ADMIN_URL}{separator}options=-csearch_path%3D{schema}"
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            home = Path(folder) / "home"
+            write_home(home, url, threads)
+            began = time.perf_counter()
+            ids = add_athletes(home, athletes)
+            print(f"setup: {athletes} athletes in {time.perf_counter() - began:.1f} s")
+            runtime = Runtime.create(home=home)
+            engine = runtime.store.engine
+
+            # 1a. enqueue
+            enqueue_s = enqueue_all(home, ids)
+            print(
+                f"enqueue: {athletes} refreshes in {enqueue_s:.1f} s "
+                f"= {athletes / enqueue_s:.0f} jobs/s (one producer)"
+            )
+            # 1b. drain with no-op bodies
+            pool = start_workers(home, workers, "noop")
+            cpu_before = sum(cpu_seconds(p.pid) for p in pool)
+            busy_before = postgres_cpu_seconds()
+            drain_s = wait_empty(engine)
+            cpu_workers = sum(cpu_seconds(p.pid) for p in pool) - cpu_before
+            busy = postgres_cpu_seconds() - busy_before
+            print(
+                f"drain ({workers} workers, no-op): {athletes} jobs in {drain_s:.1f} s "
+                f"= {athletes / drain_s:.0f} jobs/s; CPU per job: workers "
+                f"{cpu_workers / athletes * 1000:.2f} ms, PostgreSQL "
+                f"{busy / athletes * 1000:.2f} ms"
+            )
+            # 1c. a full fan-out: one midnight tick for everyone (all in UTC)
+            began = time.perf_counter()
+            views = read_athletes(runtime)
+            read_s = time.perf_counter() - began
+            jobs = ProcrastinateJobs.open(runtime)
+            tick = int(datetime(2026, 12, 1, tzinfo=UTC).timestamp())
+            fanout_worker = Worker(runtime, jobs)
+            busy_before = postgres_cpu_seconds()
+            began = time.perf_counter()
+            made = fanout_worker.midnight(tick)
+            fanout_s = time.perf_counter() - began
+            total_s = fanout_s + wait_empty(engine)
+            busy = postgres_cpu_seconds() - busy_before
+            jobs.close()
+            stop_workers(pool)
+            print(
+                f"full fan-out: midnight tick for {made} athletes: reading them "
+                f"{read_s:.1f} s, the fan-out task {fanout_s:.1f} s, drained "
+                f"{total_s:.1f} s after the tick (PostgreSQL {busy:.0f} CPU s); "
+                f"{len(views)} athlete views"
+            )
+
+            # 2. real refreshes on synthetic histories
+            if real:
+                began = time.perf_counter()
+                real_ids = add_athletes(home, real, history_weeks=HISTORY_WEEKS)
+                print(
+                    f"setup: {real} athletes with {HISTORY_WEEKS} weeks of history in "
+                    f"{time.perf_counter() - began:.1f} s"
+                )
+                pool = start_workers(home, workers, "real")
+                busy_before = postgres_cpu_seconds()
+                cpu_before = sum(cpu_seconds(p.pid) for p in pool)
+                began = time.perf_counter()
+                enqueue_all(home, real_ids)
+                wait_empty(engine)
+                real_s = time.perf_counter() - began
+                cpu_workers = sum(cpu_seconds(p.pid) for p in pool) - cpu_before
+                busy = postgres_cpu_seconds() - busy_before
+                stop_workers(pool)
+                with engine.connect() as connection:
+                    ok = connection.execute(
+                        text(
+                            "SELECT count(DISTINCT athlete_id) FROM pipeline_runs "
+                            "WHERE status = 'ok'"
+                        )
+                    ).scalar()
+                print(
+                    f"real refreshes ({workers} workers): {ok} of {real} athletes refreshed "
+                    f"(status ok) in {real_s:.1f} s "
+                    f"= {real / real_s * 60:.0f} athletes/min; CPU per refresh: workers "
+                    f"{cpu_workers / real:.3f} s, PostgreSQL {busy / real:.3f} s"
+                )
+            runtime.close()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker_main(Path(sys.argv[2]), sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--athletes", type=int, default=10_000)
+    parser.add_argument("--real", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="jobs at once per worker")
+    arguments = parser.parse_args()
+    print(
+        f"{os.cpu_count()} CPUs; PostgreSQL at {ADMIN_URL.split('@')[-1]}; "
+        f"{arguments.workers} workers x {arguments.threads} job threads"
+    )
+    bench(arguments.athletes, arguments.real, arguments.workers, arguments.threads)
+
+
+if __name__ == "__main__":
+    main()
