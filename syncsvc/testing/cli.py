@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -59,3 +60,21 @@ def run_subprocess(
         command, env=environment, capture_output=True, text=True, timeout=timeout, check=False
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in a home folder, a SQLite store by its logical content.
+
+    For "nothing changed on disk" checks: the store's -shm and -wal files change
+    on every read, so the database is compared by its dump instead of its bytes.
+    """
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.endswith(("-shm", "-wal")):
+            continue
+        if path.suffix == ".db":
+            with sqlite3.connect(path) as connection:
+                files[path.name] = "\n".join(connection.iterdump()).encode()
+        else:
+            files[str(path.relative_to(folder))] = path.read_bytes()
+    return files

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,20 +58,6 @@ def run_json(home: Path, *args: str) -> Any:
     result = run(home, *args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def snapshot(home: Path) -> dict[str, bytes]:
-    """Every file in the home folder; the store by its logical content."""
-    files: dict[str, bytes] = {}
-    for path in sorted(home.rglob("*")):
-        if not path.is_file() or path.name.endswith(("-shm", "-wal")):
-            continue
-        if path.suffix == ".db":
-            with sqlite3.connect(path) as connection:
-                files[path.name] = "\n".join(connection.iterdump()).encode()
-        else:
-            files[str(path.relative_to(home))] = path.read_bytes()
-    return files
 
 
 def planned(home: Path) -> list[dict[str, Any]]:

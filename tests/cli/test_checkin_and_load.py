@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import planned, run, run_json, snapshot
+from syncsvc.testing.cli import snapshot
+from tests.cli.conftest import planned, run, run_json
 
 
 def test_a_checkin_is_recorded_listed_and_replans(demo_home: Path) -> None:

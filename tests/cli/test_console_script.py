@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from syncsvc.testing.cli import run_subprocess
-from tests.cli.conftest import DEMO_NOW, snapshot
+from syncsvc.testing.cli import run_subprocess, snapshot
+from tests.cli.conftest import DEMO_NOW
 
 NOW = {"SYNCSVC_NOW": DEMO_NOW.isoformat()}
 

@@ -11,7 +11,8 @@ import responses
 
 from syncsvc.runtime import Runtime
 from syncsvc.store.shared import TokenStatus
-from tests.cli.conftest import run, run_json, snapshot
+from syncsvc.testing.cli import snapshot
+from tests.cli.conftest import run, run_json
 
 PLAN_ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//coach//plan//EN\r\n"

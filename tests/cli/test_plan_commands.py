@@ -13,7 +13,8 @@ from syncsvc.runtime import Runtime
 from syncsvc.service.demo import hard_run, source_records
 from syncsvc.sources.ingest import store_records
 from syncsvc.sources.settings import MergeSettings
-from tests.cli.conftest import at, planned, run, run_json, snapshot
+from syncsvc.testing.cli import snapshot
+from tests.cli.conftest import at, planned, run, run_json
 
 MONDAY = date(2026, 11, 23)
 

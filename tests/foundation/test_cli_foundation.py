@@ -11,21 +11,7 @@ from pathlib import Path
 import pytest
 
 from syncsvc.store.migrate import SCHEMA_HEAD
-from syncsvc.testing.cli import invoke, run_subprocess
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file's bytes; a SQLite database by its logical content (-shm/-wal vary on reads)."""
-    files: dict[str, bytes] = {}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.name.endswith(("-shm", "-wal")):
-            continue
-        if path.suffix == ".db":
-            with sqlite3.connect(path) as connection:
-                files[path.name] = "\n".join(connection.iterdump()).encode()
-        else:
-            files[str(path.relative_to(folder))] = path.read_bytes()
-    return files
+from syncsvc.testing.cli import invoke, run_subprocess, snapshot
 
 
 def init(home: Path, *extra: str) -> None:
