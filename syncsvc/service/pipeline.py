@@ -147,7 +147,7 @@ def refresh_athlete(
             raise SourceError(f"athlete {athlete_id} no longer exists")
         syncs = sync_sources(runtime, athlete, sources, full, progress) if sync else ()
         result = _replan_and_publish(runtime, athlete, trigger=trigger, syncs=syncs)
-    result = _with_duration(result, time.perf_counter() - began)
+    result = replace(result, duration_s=time.perf_counter() - began)
     with store.write() as tx:
         tx.athlete(athlete_id).runs.record(
             trigger,
@@ -168,10 +168,6 @@ def refresh_athlete(
         },
     )
     return result
-
-
-def _with_duration(result: RefreshResult, seconds: float) -> RefreshResult:
-    return replace(result, duration_s=seconds)
 
 
 def sync_sources(
