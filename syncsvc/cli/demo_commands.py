@@ -120,7 +120,7 @@ def demo(
             )
         console.print(
             f"Done in {time.perf_counter() - began:.1f} s. Look around: "
-            f"syncsvc --home {escape(str(setup.home))} plan | today | load"
+            f"{escape(_command_name())} --home {escape(str(setup.home))} plan | today | load"
         )
         if serve:
             from syncsvc.service.demo import demo_feed_url, serve_feed
@@ -143,3 +143,16 @@ def _day(iso: str) -> str:
         return f"{date.fromisoformat(iso):%a %d %b}"
     except ValueError:
         return iso
+
+
+def _command_name() -> str:
+    """How to call syncsvc again: `syncsvc` when that is on PATH, else its full path."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.argv[0]).resolve()
+    if script.name != "syncsvc":
+        return f"{sys.executable} -m syncsvc"
+    on_path = shutil.which("syncsvc")
+    return "syncsvc" if on_path and Path(on_path).resolve() == script else str(script)
