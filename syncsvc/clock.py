@@ -11,7 +11,8 @@ import os
 import time as _time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 _override: Callable[[], datetime] | None = None
 
@@ -47,6 +48,11 @@ def now() -> datetime:
     if _environment_clock is not None:
         return _environment_clock()
     return datetime.now(UTC)
+
+
+def today_in(zone: str) -> date:
+    """The calendar day it is now in an IANA time zone (an athlete's "today")."""
+    return now().astimezone(ZoneInfo(zone)).date()
 
 
 def set_now(source: datetime | Callable[[], datetime] | None) -> None:

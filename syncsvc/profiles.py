@@ -79,11 +79,14 @@ def parse_pace(value: str, key: str = "threshold_pace") -> float | None:
     return float(seconds)
 
 
+def format_pace(seconds_per_km: float) -> str:
+    """A pace as runners write it: 4:15/km."""
+    minutes, seconds = divmod(round(seconds_per_km), 60)
+    return f"{minutes}:{seconds:02d}/km"
+
+
 def render_pace(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}/km"
+    return "-" if seconds is None else format_pace(seconds)
 
 
 def parse_time_of_day(value: str, key: str = "session_time") -> time:

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from syncsvc.load.analysis import analyse_load, local_today
+    from syncsvc.load.analysis import analyse_load
     from syncsvc.load.export import analysis_to_json
     from syncsvc.load.parameters import LoadParameters, ParameterSource, resolve_parameters
     from syncsvc.load.plan_source import parse_plan
@@ -28,7 +28,6 @@ __all__ = [
     "ParameterSource",
     "analyse_load",
     "analysis_to_json",
-    "local_today",
     "parse_plan",
     "plot_load",
     "resolve_parameters",
@@ -37,7 +36,6 @@ __all__ = [
 _HOME = {
     "analyse_load": "analysis",
     "analysis_to_json": "export",
-    "local_today": "analysis",
     "LoadParameters": "parameters",
     "ParameterSource": "parameters",
     "resolve_parameters": "parameters",

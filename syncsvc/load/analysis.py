@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -18,11 +17,6 @@ from syncsvc.load.parameters import resolve_parameters
 from syncsvc.load.result import LoadAnalysis
 from syncsvc.load.series import daily_sums, load_curves, monday_on_or_before, weekly_loads
 from syncsvc.load.settings import LoadSettings
-
-
-def local_today(profile: Profile, now: datetime) -> date:
-    """The date `now` falls on in the profile's time zone: the `today` to pass in."""
-    return now.astimezone(ZoneInfo(profile.timezone)).date()
 
 
 def analyse_load(

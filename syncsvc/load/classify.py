@@ -29,6 +29,7 @@ from syncsvc.load.parameters import LoadParameters, ParameterSource
 from syncsvc.load.series import DailySums
 from syncsvc.load.settings import ClassSettings
 from syncsvc.load.trimp import FloatArray
+from syncsvc.profiles import format_pace
 
 RANK: tuple[DayClass, ...] = (
     DayClass.REST,
@@ -181,11 +182,6 @@ def format_duration(seconds: float) -> str:
     minutes = round(seconds / 60.0)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def format_pace(s_per_km: float) -> str:
-    minutes, seconds = divmod(round(s_per_km), 60)
-    return f"{minutes}:{seconds:02d}/km"
 
 
 def _reasons(

@@ -24,6 +24,7 @@ from syncsvc.load.pace import (
 )
 from syncsvc.load.settings import LoadSettings
 from syncsvc.load.trimp import FloatArray, banister_trimp, estimate_hr_max
+from syncsvc.profiles import format_pace
 
 
 class ParameterSource(StrEnum):
@@ -67,7 +68,7 @@ class LoadParameters:
             "hr_max": (f"{self.hr_max:.0f} bpm", self.hr_max_source, self.hr_max_samples),
             "hr_threshold": (f"{self.hr_threshold:.0f} bpm", self.hr_threshold_source, 0),
             "threshold_pace": (
-                _format_pace(self.threshold_pace_s_per_km),
+                format_pace(self.threshold_pace_s_per_km),
                 self.threshold_pace_source,
                 self.threshold_pace_samples,
             ),
@@ -88,11 +89,6 @@ def describe_source(source: ParameterSource, samples: int = 0) -> str:
     if source is ParameterSource.DERIVED:
         return "derived from your resting and max HR"
     return "default: set it in your profile"
-
-
-def _format_pace(pace: float) -> str:
-    minutes, seconds = divmod(round(pace), 60)
-    return f"{minutes}:{seconds:02d}/km"
 
 
 def resolve_parameters(

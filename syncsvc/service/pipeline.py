@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from syncsvc import clock
 from syncsvc.domain import (
@@ -116,7 +115,7 @@ class _Inputs:
 
 
 def local_today(athlete: Athlete) -> date:
-    return clock.now().astimezone(ZoneInfo(athlete.profile.timezone)).date()
+    return clock.today_in(athlete.profile.timezone)
 
 
 @lru_cache(maxsize=8)

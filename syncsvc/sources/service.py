@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from syncsvc import clock
 from syncsvc.domain import Activity
@@ -102,17 +101,14 @@ class ActivityRow:
 
 def _loads(runtime: Runtime, activities: list[Activity]) -> dict[int | None, tuple[float, str]]:
     """Our load of each activity (issue 4's model), keyed by the activity id."""
-    try:
-        from syncsvc.load.activity import activity_loads, score_activities
-        from syncsvc.load.analysis import local_today
-        from syncsvc.load.columns import activity_columns
-        from syncsvc.load.parameters import resolve_parameters
-    except ImportError:  # the load model is another part; the list works without it
-        return {}
+    from syncsvc.load.activity import activity_loads, score_activities
+    from syncsvc.load.columns import activity_columns
+    from syncsvc.load.parameters import resolve_parameters
+
     profile = runtime.athlete().profile
     settings = runtime.settings.load
     columns = activity_columns(activities)
-    parameters = resolve_parameters(columns, profile, settings, local_today(profile, clock.now()))
+    parameters = resolve_parameters(columns, profile, settings, clock.today_in(profile.timezone))
     loads = activity_loads(columns, score_activities(columns, parameters, settings))
     return {load.activity_id: (load.load, load.method.value) for load in loads}
 
@@ -122,7 +118,7 @@ def list_activities(runtime: Runtime, *, days: int | None) -> list[ActivityRow]:
     athlete = runtime.athlete()
     since: date | None = None
     if days is not None:
-        today = clock.now().astimezone(ZoneInfo(athlete.profile.timezone)).date()
+        today = clock.today_in(athlete.profile.timezone)
         since = today - timedelta(days=days - 1)
     with runtime.store.read() as tx:
         all_groups = tx.athlete(athlete.id).activities.groups()

@@ -77,13 +77,3 @@ def test_plot_writes_a_png_with_strength_sessions_marked(tmp_path: Path) -> None
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000
-
-
-def test_local_today_is_the_date_in_the_profiles_zone() -> None:
-    from datetime import UTC, datetime
-
-    from syncsvc.load import local_today
-
-    late_evening_utc = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
-    assert local_today(Profile(timezone="Europe/Berlin"), late_evening_utc) == date(2026, 11, 25)
-    assert local_today(Profile(timezone="America/Denver"), late_evening_utc) == date(2026, 11, 24)

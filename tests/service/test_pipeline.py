@@ -113,3 +113,15 @@ def test_a_new_hard_run_moves_the_session_on_its_day_keeping_its_id(runtime: Run
     assert any("W4" in reason for reason in moved.reasons)
     assert result.feed_changed
     assert plan_and_feed(runtime)[1] != feed
+
+
+def test_local_today_is_the_date_in_the_athletes_zone() -> None:
+    from syncsvc.domain import Athlete
+    from syncsvc.service.pipeline import local_today
+
+    def athlete(zone: str) -> Athlete:
+        return Athlete(1, "ana", Profile(timezone=zone), NOW)
+
+    clock.set_now(datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    assert local_today(athlete("Europe/Berlin")) == date(2026, 11, 25)
+    assert local_today(athlete("America/Denver")) == date(2026, 11, 24)
