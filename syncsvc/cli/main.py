@@ -115,33 +115,33 @@ def main(
 
 
 def _register() -> None:
-    from syncsvc.cli import athlete_commands, setup_commands, store_commands
+    """Every command group, in the order `--help` lists them."""
+    from syncsvc.cli import (
+        athlete_commands,
+        checkin_commands,
+        demo_commands,
+        feed_commands,
+        load_commands,
+        plan_commands,
+        service_commands,
+        setup_commands,
+        store_commands,
+        sync_commands,
+    )
 
-    setup_commands.register(app)
-    athlete_commands.register(app)
-    store_commands.register(app)
-    for module_name in OPTIONAL_COMMAND_MODULES:
-        module = _import_optional(module_name)
-        if module is not None:
-            module.register(app)
-
-
-OPTIONAL_COMMAND_MODULES: tuple[str, ...] = (
-    "syncsvc.cli.sync_commands",
-    "syncsvc.cli.plan_commands",
-    "syncsvc.cli.checkin_commands",
-    "syncsvc.cli.load_commands",
-    "syncsvc.cli.feed_commands",
-    "syncsvc.cli.demo_commands",
-    "syncsvc.cli.service_commands",
-)
-"""Command modules added by later parts (sync, load, plan, feed, service)."""
-
-
-def _import_optional(name: str):  # type: ignore[no-untyped-def]
-    import importlib
-
-    return importlib.import_module(name)
+    for module in (
+        setup_commands,
+        athlete_commands,
+        store_commands,
+        sync_commands,
+        plan_commands,
+        checkin_commands,
+        load_commands,
+        feed_commands,
+        demo_commands,
+        service_commands,
+    ):
+        module.register(app)
 
 
 _register()
