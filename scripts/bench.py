@@ -119,10 +119,11 @@ def sync_figures(years: int, runs: list[Any], repeats: int) -> dict[str, Any]:
 
 def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     """An athlete with `runs` stored as Strava and Garmin records, merged; a feed token."""
+    from tests.service.service_builders import STRAVA_OWNER_ID, run_json
+
     from syncsvc.domain import Profile, Source, SourceRecord
     from syncsvc.sources.normalise_strava import strava_record
     from syncsvc.testing.history import as_activities
-    from tests.service.service_builders import STRAVA_OWNER_ID, run_json
 
     store = runtime.store
     with store.write() as tx:
@@ -160,8 +161,9 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
 
 
 def new_runtime(home: Path) -> Any:
-    from syncsvc.runtime import Runtime
     from tests.service.service_builders import write_home
+
+    from syncsvc.runtime import Runtime
 
     write_home(home)
     runtime = Runtime.create(home=home)
@@ -174,12 +176,12 @@ def new_runtime(home: Path) -> Any:
 
 
 def pipeline_figures(runtime: Any, athlete_id: int, repeats: int) -> dict[str, Any]:
+    from syncsvc.api.pipeline import local_today, refresh_athlete
     from syncsvc.feed import render_feed
     from syncsvc.load import analyse_load
     from syncsvc.planner.model import PlanInputs
     from syncsvc.planner.replan import replan
-    from syncsvc.program.catalogue import load_catalogue
-    from syncsvc.service.pipeline import local_today, refresh_athlete
+    from syncsvc.programme.catalogue import load_catalogue
 
     settings = runtime.settings
     refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
@@ -283,7 +285,6 @@ def wrk_run(url: str, seconds: int, headers: list[str]) -> dict[str, Any]:
 def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
     import httpx
     from bench_service import rss_mib
-
     from tests.service.server_process import running_server, wait_until
     from tests.service.service_builders import event
     from tests.service.test_service_end_to_end import HARD_RUN_ID, strava_replies
@@ -326,7 +327,7 @@ def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> di
 
 
 def many_athletes(folder: Path, count: int) -> dict[str, Any]:
-    from syncsvc.service.pipeline import refresh_athlete
+    from syncsvc.api.pipeline import refresh_athlete
 
     runtime = new_runtime(folder / "club")
     began = time.perf_counter()

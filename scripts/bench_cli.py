@@ -32,11 +32,11 @@ SYNCSVC = str(Path(sys.executable).with_name("syncsvc"))
 
 def build_home() -> None:
     from syncsvc import clock
+    from syncsvc.api.athletes import initialise
+    from syncsvc.api.demo import source_records
+    from syncsvc.api.pipeline import refresh_athlete
     from syncsvc.domain import Profile
     from syncsvc.runtime import Runtime
-    from syncsvc.service.athletes import initialise
-    from syncsvc.service.demo import source_records
-    from syncsvc.service.pipeline import refresh_athlete
     from syncsvc.sources.ingest import store_records
     from syncsvc.sources.settings import MergeSettings
     from syncsvc.testing.history import HistorySpec, generate_history

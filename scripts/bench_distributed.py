@@ -117,8 +117,8 @@ def count_athlete_jobs(engine: object) -> int:
 
 def enqueue_all(home: Path, ids: list[int]) -> float:
     from syncsvc.runtime import Runtime
-    from syncsvc.service.distributed import ProcrastinateJobs
-    from syncsvc.service.jobs import JobKind, JobRequest
+    from syncsvc.server.distributed import ProcrastinateJobs
+    from syncsvc.server.jobs import JobKind, JobRequest
 
     runtime = Runtime.create(home=home)
     jobs = ProcrastinateJobs.open(runtime)
@@ -134,7 +134,7 @@ def enqueue_all(home: Path, ids: list[int]) -> float:
 def worker_main(home: Path, mode: str) -> None:
     """A child process: a worker whose athlete jobs are no-ops (`noop`) or real (`real`)."""
     from syncsvc.runtime import Runtime
-    from syncsvc.service.distributed import ProcrastinateJobs, Worker
+    from syncsvc.server.distributed import ProcrastinateJobs, Worker
 
     runtime = Runtime.create(home=home)
     runtime.open_store()
@@ -183,8 +183,8 @@ def bench(athletes: int, real: int, workers: int, threads: int) -> None:
     from sqlalchemy import create_engine, text
 
     from syncsvc.runtime import Runtime
-    from syncsvc.service.distributed import ProcrastinateJobs, Worker
-    from syncsvc.service.periodic import read_athletes
+    from syncsvc.server.distributed import ProcrastinateJobs, Worker
+    from syncsvc.server.periodic import read_athletes
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")

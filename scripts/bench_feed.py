@@ -69,7 +69,7 @@ def serve(port: int) -> None:
     import uvicorn
     from starlette.applications import Starlette
 
-    from syncsvc.service.feed_routes import FeedHit, FeedOk, FeedUnknown, feed_routes
+    from syncsvc.server.feed_routes import FeedHit, FeedOk, FeedUnknown, feed_routes
 
     body = render_bench_feed()
     feed = RenderedFeed(1, body, feed_etag(body), datetime(2026, 3, 25, 6, tzinfo=UTC), "bench")

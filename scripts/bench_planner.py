@@ -40,7 +40,7 @@ from syncsvc.domain import (
 from syncsvc.planner.model import PlanInputs, session_id
 from syncsvc.planner.replan import replan
 from syncsvc.planner.settings import PlannerSettings
-from syncsvc.program.catalogue import load_catalogue
+from syncsvc.programme.catalogue import load_catalogue
 
 CLASSES = {
     "R": DayClass.REST,

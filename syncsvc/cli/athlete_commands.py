@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from syncsvc.api.athletes import add_athlete, export_athlete
+from syncsvc.api.profile_edits import estimated_values, update_profile
 from syncsvc.cli.common import (
     AthleteOption,
     HomeOption,
@@ -19,8 +21,6 @@ from syncsvc.cli.common import (
 from syncsvc.domain import Profile
 from syncsvc.files import write_private
 from syncsvc.profiles import parse_timezone, profile_rows, set_profile_value
-from syncsvc.service.athletes import add_athlete, export_athlete
-from syncsvc.service.profile import estimated_values, update_profile
 
 athlete_app = typer.Typer(
     help="Manage the athletes of this store (a coach, a family, a club).", no_args_is_help=True

@@ -45,8 +45,8 @@ def checkin(
 
     Example: syncsvc checkin --back 6 --sore "side plank" --note "after the long run"
     """
+    from syncsvc.api.checkins import list_checkins, record_checkin
     from syncsvc.errors import UsageError
-    from syncsvc.service.checkins import list_checkins, record_checkin
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         if list_them:

@@ -34,17 +34,17 @@ def demo(
     """
     import time
 
-    from syncsvc.cli.render import load_table, plan_renderable
-    from syncsvc.errors import UsageError
-    from syncsvc.runtime import Runtime
-    from syncsvc.service.demo import (
+    from syncsvc.api.demo import (
         DEMO_ATHLETE,
         default_demo_home,
         prepare_demo,
         simulate_hard_run,
     )
-    from syncsvc.service.load_view import load_report
-    from syncsvc.service.plan_view import plan_view
+    from syncsvc.api.load_view import load_report
+    from syncsvc.api.plan_view import plan_view
+    from syncsvc.cli.render import load_table, plan_renderable
+    from syncsvc.errors import UsageError
+    from syncsvc.runtime import Runtime
 
     began = time.perf_counter()
     if not 1024 <= port <= 65535:
@@ -123,7 +123,7 @@ def demo(
             f"{escape(_command_name())} --home {escape(str(setup.home))} plan | today | load"
         )
         if serve:
-            from syncsvc.service.demo import demo_feed_url, serve_feed
+            from syncsvc.api.demo import demo_feed_url, serve_feed
 
             url = demo_feed_url(runtime, "127.0.0.1", port)
             console.rule("[bold]Serving the feed[/bold]")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.cli.common import (
     AthleteOption,
     HomeOption,
@@ -17,7 +18,6 @@ from syncsvc.cli.common import (
     print_json,
     runtime_for,
 )
-from syncsvc.service.feed_admin import FeedAddress
 
 feed_app = typer.Typer(
     help="The calendar feed your calendar app subscribes to.", no_args_is_help=True
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
 def _address_json(address: FeedAddress) -> dict[str, object]:
     """The address without its secret token: JSON output ends up in logs and scripts."""
-    from syncsvc.service.feed_urls import redact_feed_url
+    from syncsvc.api.feed_urls import redact_feed_url
 
     return {
         "athlete": address.athlete,
@@ -67,7 +67,7 @@ def feed_url(
 
     Example: syncsvc feed url
     """
-    from syncsvc.service.feed_admin import feed_address
+    from syncsvc.api.feed_admin import feed_address
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         address = feed_address(runtime)
@@ -88,7 +88,7 @@ def feed_rotate(
 
     Example: syncsvc feed rotate
     """
-    from syncsvc.service.feed_admin import rotate_feed
+    from syncsvc.api.feed_admin import rotate_feed
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         address = rotate_feed(runtime)
@@ -109,7 +109,7 @@ def feed_export(
 
     Example: syncsvc feed export plan.ics
     """
-    from syncsvc.service.feed_admin import export_feed
+    from syncsvc.api.feed_admin import export_feed
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         size = export_feed(runtime, file)
@@ -128,7 +128,7 @@ def plan_source_add(
 
     Example: syncsvc plan-source add https://coach.example/plan.ics --name coach
     """
-    from syncsvc.service.plan_sources import add_plan_source
+    from syncsvc.api.plan_sources import add_plan_source
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         info, note = add_plan_source(runtime, location, name=name)
@@ -149,7 +149,7 @@ def plan_source_list(
     home: HomeOption = None,
 ) -> None:
     """List the imported training plans. Example: syncsvc plan-source list --json"""
-    from syncsvc.service.plan_sources import list_plan_sources
+    from syncsvc.api.plan_sources import list_plan_sources
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         sources = list_plan_sources(runtime)
@@ -194,7 +194,7 @@ def plan_source_remove(
     home: HomeOption = None,
 ) -> None:
     """Stop using a training plan. Example: syncsvc plan-source remove coach"""
-    from syncsvc.service.plan_sources import remove_plan_source
+    from syncsvc.api.plan_sources import remove_plan_source
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         name, note = remove_plan_source(runtime, which)

@@ -40,8 +40,8 @@ def load(
 
     Example: syncsvc load --days 28 --plot load.png
     """
+    from syncsvc.api.load_view import load_report
     from syncsvc.cli.render import load_table
-    from syncsvc.service.load_view import load_report
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         report = load_report(runtime, days=days, plot=plot)

@@ -60,9 +60,9 @@ def plan(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from syncsvc.api.plan_view import plan_view, session_json
     from syncsvc.cli.render import plan_renderable
     from syncsvc.errors import UsageError
-    from syncsvc.service.plan_view import plan_view, session_json
 
     if weeks is not None and not 1 <= weeks <= 8:
         raise UsageError(f"--weeks {weeks} is out of range: show 1 to 8 weeks")
@@ -93,7 +93,7 @@ def move(
 
     Example: syncsvc plan move k3f thu --time 07:30
     """
-    from syncsvc.service.overrides import move_session
+    from syncsvc.api.overrides import move_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = move_session(runtime, session_id, day, time_text=time, force=force)
@@ -108,7 +108,7 @@ def pin(
     home: HomeOption = None,
 ) -> None:
     """Keep a session on its day, whatever the running week does. Example: syncsvc plan pin k3f"""
-    from syncsvc.service.overrides import pin_session
+    from syncsvc.api.overrides import pin_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = pin_session(runtime, session_id)
@@ -123,7 +123,7 @@ def unpin(
     home: HomeOption = None,
 ) -> None:
     """Let the planner move a pinned session again. Example: syncsvc plan unpin k3f"""
-    from syncsvc.service.overrides import unpin_session
+    from syncsvc.api.overrides import unpin_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = unpin_session(runtime, session_id)
@@ -139,7 +139,7 @@ def skip(
     home: HomeOption = None,
 ) -> None:
     """Skip a session (it is not made up by doubling another). Example: syncsvc plan skip k3f"""
-    from syncsvc.service.overrides import skip_session
+    from syncsvc.api.overrides import skip_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = skip_session(runtime, session_id, note=note)
@@ -159,7 +159,7 @@ def done(
     home: HomeOption = None,
 ) -> None:
     """Mark a session done, with how it felt. Example: syncsvc plan done k3f --rpe 6"""
-    from syncsvc.service.overrides import mark_done
+    from syncsvc.api.overrides import mark_done
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = mark_done(runtime, session_id, rpe=rpe, note=note)
@@ -180,7 +180,7 @@ def add(
 
     Example: syncsvc plan add core 2026-05-03 --time 07:00
     """
-    from syncsvc.service.overrides import add_session
+    from syncsvc.api.overrides import add_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = add_session(runtime, kind, day, time_text=time, force=force)
@@ -198,7 +198,7 @@ def reset(
 
     Example: syncsvc plan reset k3f
     """
-    from syncsvc.service.overrides import reset_session
+    from syncsvc.api.overrides import reset_session
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         outcome = reset_session(runtime, session_id)
@@ -221,8 +221,8 @@ def today(
 
     Example: syncsvc today
     """
+    from syncsvc.api.plan_view import full_session_json, next_session, plan_view
     from syncsvc.cli.render import session_text
-    from syncsvc.service.plan_view import full_session_json, next_session, plan_view
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         item = next_session(plan_view(runtime, past_days=0))
@@ -242,8 +242,8 @@ def replan(
     home: HomeOption = None,
 ) -> None:
     """Run the pipeline now (no sync) and show what moved and why. Example: syncsvc replan"""
+    from syncsvc.api.plan_view import replan_now
     from syncsvc.cli.render import changes_table, visible_changes
-    from syncsvc.service.plan_view import replan_now
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         result = replan_now(runtime)

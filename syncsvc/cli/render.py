@@ -15,8 +15,8 @@ from rich.text import Text
 from syncsvc.domain import SessionStatus
 
 if TYPE_CHECKING:
+    from syncsvc.api.plan_view import PlanView, SessionView
     from syncsvc.planner.model import Change
-    from syncsvc.service.plan_view import PlanView, SessionView
 
 _STATUS_STYLE = {
     SessionStatus.PLANNED: "",

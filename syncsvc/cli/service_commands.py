@@ -39,7 +39,7 @@ def serve(
     home: HomeOption = None,
 ) -> None:
     """Run the feed, the webhook and the scheduler. Example: syncsvc serve --port 8765"""
-    from syncsvc.service.serve import serve as run_service
+    from syncsvc.server.serve import serve as run_service
 
     with runtime_for(ctx, home=home) as runtime:
         run_service(runtime, host=host, port=port, log_json=log_json, web_only=web_only)
@@ -57,8 +57,8 @@ def worker(
     Example: SYNCSVC_SERVICE__MODE=worker syncsvc worker --log-json
     """
     from syncsvc.errors import ConfigError
-    from syncsvc.service.distributed import run_worker
-    from syncsvc.service.serve import configure_logging
+    from syncsvc.server.distributed import run_worker
+    from syncsvc.server.serve import configure_logging
 
     with runtime_for(ctx, home=home) as runtime:
         if not runtime.distributed:
@@ -85,7 +85,7 @@ def webhook_register(
     home: HomeOption = None,
 ) -> None:
     """Subscribe. Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava"""
-    from syncsvc.service.strava_subscription import create_subscription
+    from syncsvc.api.strava_subscription import create_subscription
 
     with runtime_for(ctx, home=home) as runtime:
         subscription = create_subscription(runtime.settings, callback_url)
@@ -101,7 +101,7 @@ def webhook_list(
     ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
 ) -> None:
     """Show the subscription. Example: syncsvc strava webhook list --json"""
-    from syncsvc.service.strava_subscription import list_subscriptions
+    from syncsvc.api.strava_subscription import list_subscriptions
 
     with runtime_for(ctx, home=home) as runtime:
         subscriptions = list_subscriptions(runtime.settings)
@@ -135,7 +135,7 @@ def webhook_delete(
     home: HomeOption = None,
 ) -> None:
     """Unsubscribe. Example: syncsvc strava webhook delete"""
-    from syncsvc.service.strava_subscription import delete_subscription
+    from syncsvc.api.strava_subscription import delete_subscription
 
     with runtime_for(ctx, home=home) as runtime:
         deleted = delete_subscription(runtime.settings, subscription_id)

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from syncsvc.api.athletes import initialise
+from syncsvc.api.status import gather_status
 from syncsvc.cli.common import (
     AthleteOption,
     HomeOption,
@@ -24,8 +26,6 @@ from syncsvc.profiles import (
     parse_time_of_day,
     parse_timezone,
 )
-from syncsvc.service.athletes import initialise
-from syncsvc.service.status import gather_status
 
 
 def register(app: typer.Typer) -> None:

@@ -19,7 +19,7 @@ from syncsvc.cli.common import (
 from syncsvc.domain import Source, SyncSummary
 
 if TYPE_CHECKING:
-    from syncsvc.service.pipeline import RefreshResult
+    from syncsvc.api.pipeline import RefreshResult
 
 auth_app = typer.Typer(help="Connect Strava or Garmin Connect.", no_args_is_help=True)
 activities_app = typer.Typer(help="List merged activities, or undo a wrong merge.")
@@ -52,7 +52,7 @@ def auth_strava(
     home: HomeOption = None,
 ) -> None:
     """Connect Strava (scope read,activity:read_all). Example: syncsvc auth strava"""
-    from syncsvc.sources.service import connect_strava, disconnect_strava
+    from syncsvc.api.connections import connect_strava, disconnect_strava
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         if revoke:
@@ -95,7 +95,7 @@ def auth_garmin(
 
     Example: syncsvc auth garmin --tokens ~/.garminconnect
     """
-    from syncsvc.sources.service import connect_garmin, disconnect_garmin
+    from syncsvc.api.connections import connect_garmin, disconnect_garmin
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         if logout:
@@ -131,8 +131,8 @@ def sync(
     home: HomeOption = None,
 ) -> None:
     """Fetch new activities from Strava and Garmin. Example: syncsvc sync --source strava --json"""
+    from syncsvc.api.syncing import sync_now
     from syncsvc.errors import UsageError
-    from syncsvc.service.syncing import sync_now
 
     sources: list[Source] | None = None
     if source is not None:
@@ -174,7 +174,7 @@ def _sync_with_progress(
 
 def _render_summaries(summaries: Sequence[SyncSummary], json_output: bool) -> None:
     if json_output:
-        from syncsvc.service.pipeline import sync_summary_json
+        from syncsvc.api.pipeline import sync_summary_json
 
         print_json({s.source.value: sync_summary_json(s) for s in summaries})
         return
@@ -210,7 +210,7 @@ def import_files(
     home: HomeOption = None,
 ) -> None:
     """Import activity files and bulk exports. Example: syncsvc import export_12345.zip"""
-    from syncsvc.service.syncing import import_now
+    from syncsvc.api.syncing import import_now
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         report, replanned = import_now(runtime, paths)
@@ -253,7 +253,7 @@ def activities(
     """List merged activities with their sources. Example: syncsvc activities --days 14 --json"""
     if ctx.invoked_subcommand is not None:
         return
-    from syncsvc.sources.service import activity_json, list_activities
+    from syncsvc.api.connections import activity_json, list_activities
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         rows = list_activities(runtime, days=days)
@@ -289,7 +289,7 @@ def activities_unlink(
     home: HomeOption = None,
 ) -> None:
     """Undo a wrong merge: the record stays apart. Example: syncsvc activities unlink 42"""
-    from syncsvc.service.syncing import unlink_now
+    from syncsvc.api.syncing import unlink_now
 
     with runtime_for(ctx, athlete=athlete, home=home) as runtime:
         apart, replanned = unlink_now(runtime, record_id)

@@ -22,7 +22,7 @@ from syncsvc.planner.overrides import Controls
 from syncsvc.planner.placement import Slot, place_week
 from syncsvc.planner.rules import Placed, day_breaks, pair_breaks
 from syncsvc.planner.settings import PlannerSettings
-from syncsvc.program.cycle import week_start_of
+from syncsvc.programme.cycle import week_start_of
 
 
 def weeks_to_plan(

@@ -18,9 +18,9 @@ from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.draft import OCCUPYING, Draft
 from syncsvc.planner.model import PlanInputs
 from syncsvc.planner.settings import PlannerSettings
-from syncsvc.program.catalogue import Catalogue
-from syncsvc.program.content import ContentRequest, build_content, rest_day_items
-from syncsvc.program.cycle import WeekState, programme_weeks, week_start_of
+from syncsvc.programme.catalogue import Catalogue
+from syncsvc.programme.content import ContentRequest, build_content, rest_day_items
+from syncsvc.programme.cycle import WeekState, programme_weeks, week_start_of
 
 
 def fill(

@@ -10,7 +10,7 @@ from syncsvc.planner.days import Calendar
 from syncsvc.planner.draft import Draft
 from syncsvc.planner.model import PlanInputs
 from syncsvc.planner.overrides import Control, Controls
-from syncsvc.program.cycle import week_start_of
+from syncsvc.programme.cycle import week_start_of
 
 
 def freeze_past(

@@ -23,8 +23,8 @@ from syncsvc.planner.overrides import replay
 from syncsvc.planner.rules import Placed, day_breaks, pair_breaks, time_breaks
 from syncsvc.planner.settings import PlannerSettings
 from syncsvc.planner.versions import versioned
-from syncsvc.program.catalogue import Catalogue
-from syncsvc.program.cycle import week_start_of
+from syncsvc.programme.catalogue import Catalogue
+from syncsvc.programme.cycle import week_start_of
 
 
 def replan(inputs: PlanInputs, settings: PlannerSettings, catalogue: Catalogue) -> PlanResult:

@@ -17,7 +17,7 @@ class ProgrammeSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     catalogue_path: Path | None = None
-    """The programme TOML; None means the one shipped in `syncsvc/program/data/`."""
+    """The programme TOML; None means the one shipped in `syncsvc/programme/data/`."""
     reps_step: int = Field(2, ge=1)
     """P1: a rep step adds this many reps."""
     hold_step_s: int = Field(5, ge=1)

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from syncsvc import clock
+from syncsvc.api.demo import load_history, prepare_demo
 from syncsvc.runtime import Runtime
-from syncsvc.service.demo import load_history, prepare_demo
 from syncsvc.testing.cli import CliResult, invoke
 
 DEMO_NOW = load_history().now

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syncsvc.api.overrides import check_rpe, parse_clock, parse_day, resolve_session
 from syncsvc.domain import Session, SessionKind
 from syncsvc.errors import NotFoundError, UsageError
-from syncsvc.service.overrides import check_rpe, parse_clock, parse_day, resolve_session
 
 TODAY = date(2026, 11, 23)  # a Monday
 ALPHABET = "abcdefghijkmnpqrstuvwxyz234567"

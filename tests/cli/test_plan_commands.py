@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from syncsvc.api.demo import hard_run, source_records
 from syncsvc.runtime import Runtime
-from syncsvc.service.demo import hard_run, source_records
 from syncsvc.sources.ingest import store_records
 from syncsvc.sources.settings import MergeSettings
 from syncsvc.testing.cli import snapshot

@@ -23,8 +23,8 @@ from pathlib import Path
 from procrastinate.periodic import PeriodicDeferrer
 
 from syncsvc.runtime import Runtime
-from syncsvc.service.distributed import ProcrastinateJobs, Worker
-from syncsvc.service.jobs import JobKind, JobRequest, Priority, StoreStravaBudget
+from syncsvc.server.distributed import ProcrastinateJobs, Worker
+from syncsvc.server.jobs import JobKind, JobRequest, Priority, StoreStravaBudget
 
 
 def _log_line(log: Path, event: str, kind: JobKind, athlete_id: int) -> None:

@@ -13,15 +13,15 @@ from sqlalchemy import text
 
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
-from syncsvc.service.distributed import (
+from syncsvc.server.distributed import (
     REFRESH_TASK,
     REPLAN_TASK,
     ProcrastinateJobs,
     Worker,
     conninfo,
 )
-from syncsvc.service.job_stats import read_queue_stats
-from syncsvc.service.jobs import JobKind, JobRequest, Priority
+from syncsvc.server.job_stats import read_queue_stats
+from syncsvc.server.jobs import JobKind, JobRequest, Priority
 from syncsvc.store.job_schema import ensure_job_schema, migration_names
 from syncsvc.testing.cli import invoke
 from tests.distributed.builders import add_athletes, write_distributed_home
@@ -184,7 +184,7 @@ def test_the_midnight_fanout_replans_the_zones_whose_midnight_the_tick_just_pass
 def test_metrics_and_status_show_the_queue_failures_and_the_budget(
     runtime: Runtime, distributed_home: Path
 ) -> None:
-    from syncsvc.service.serve import Service
+    from syncsvc.server.serve import Service
 
     (athlete_id,) = add_athletes(runtime, 1)
     service = Service(runtime)
@@ -209,8 +209,8 @@ def test_a_webhook_in_a_web_process_enqueues_straight_into_procrastinate(
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from syncsvc import clock
-    from syncsvc.service.serve import Service
-    from tests.service.service_builders import event, seed_store, write_home
+    from syncsvc.server.serve import Service
+    from tests.server.service_builders import event, seed_store, write_home
 
     home = tmp_path / "home"
     write_home(home, extra='mode = "web"')
@@ -258,7 +258,7 @@ def test_store_migrate_installs_the_job_tables_in_a_distributed_mode(
 def test_the_poll_fanout_polls_garmin_in_its_slot_and_leaves_strava_to_webhooks(
     runtime: Runtime,
 ) -> None:
-    from syncsvc.service.fanout import poll_slot
+    from syncsvc.server.fanout import poll_slot
 
     garmin_athlete, strava_athlete = add_athletes(runtime, 2)
     with runtime.store.write() as tx:

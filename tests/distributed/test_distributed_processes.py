@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import text
 
 from syncsvc.runtime import Runtime
-from syncsvc.service.distributed import REPLAN_TASK, ProcrastinateJobs, Worker
-from syncsvc.service.job_stats import read_queue_stats
-from syncsvc.service.jobs import JobKind, JobRequest
+from syncsvc.server.distributed import REPLAN_TASK, ProcrastinateJobs, Worker
+from syncsvc.server.job_stats import read_queue_stats
+from syncsvc.server.jobs import JobKind, JobRequest
 from tests.distributed.builders import add_athletes, write_distributed_home
 
 REPO = Path(__file__).resolve().parents[2]

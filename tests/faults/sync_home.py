@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from syncsvc import clock
+from syncsvc.api.athletes import initialise
 from syncsvc.domain import Profile
 from syncsvc.runtime import Runtime
-from syncsvc.service.athletes import initialise
 from syncsvc.sources.garmin import save_tokens
 from syncsvc.testing.history import SyntheticRun
 from syncsvc.testing.shapes import garmin_activities, strava_activities

@@ -23,7 +23,7 @@ from icalendar import Calendar
 
 from syncsvc.testing.history import HistorySpec, generate_history
 from tests.faults.sync_home import CHILD_HOOK, NOW, REPO, SyncHome, make_sync_home
-from tests.service.server_process import running_server
+from tests.server.server_process import running_server
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import responses
 from syncsvc import clock
 from syncsvc.config import GarminSettings, Settings, StravaSettings
 from syncsvc.domain import Profile, Source
-from syncsvc.service.webhook import parse_event
+from syncsvc.server.webhook import parse_event
 from syncsvc.sources.garmin import save_tokens
 from syncsvc.sources.sync import sync_athlete
 from syncsvc.testing.history import HistorySpec, generate_history

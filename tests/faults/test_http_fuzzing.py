@@ -32,13 +32,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 
-from syncsvc.service.serve import configure_logging
+from syncsvc.server.serve import configure_logging
 from syncsvc.store.schema import PendingFetchRow, WebhookEventRow
-from tests.service.conftest import NOW as SERVER_NOW
-from tests.service.conftest import make_served
-from tests.service.harness import Harness, app_harness
-from tests.service.server_process import running_server
-from tests.service.service_builders import STRAVA_OWNER_ID, SUBSCRIPTION_ID, VERIFY_TOKEN, Seeded
+from tests.server.conftest import NOW as SERVER_NOW
+from tests.server.conftest import make_served
+from tests.server.harness import Harness, app_harness
+from tests.server.server_process import running_server
+from tests.server.service_builders import STRAVA_OWNER_ID, SUBSCRIPTION_ID, VERIFY_TOKEN, Seeded
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -328,7 +328,7 @@ def test_the_real_feed_under_any_caching_headers_is_a_whole_feed_or_not_modified
 def test_no_secret_reached_any_log_line_of_the_fuzzed_requests(fuzzed: Fuzzed) -> None:
     """Runs after the fuzzing above (file order): everything logged at DEBUG, checked."""
     logged = fuzzed.logs.getvalue()
-    assert '"logger": "syncsvc.service.webhook"' in logged  # the capture did capture
+    assert '"logger": "syncsvc.server.webhook"' in logged  # the capture did capture
     for line in logged.splitlines():
         fuzzed.assert_no_secret(line, "a log line")
 

@@ -26,6 +26,7 @@ import pytest
 from icalendar import Calendar
 
 from syncsvc import clock
+from syncsvc.api.pipeline import analyse, refresh_athlete
 from syncsvc.domain import (
     DayLoad,
     Profile,
@@ -36,10 +37,9 @@ from syncsvc.domain import (
     SourceRecord,
 )
 from syncsvc.runtime import Runtime
-from syncsvc.service.pipeline import analyse, refresh_athlete
 from syncsvc.sources.ingest import store_records
 from syncsvc.sources.normalise_strava import strava_record
-from tests.service.service_builders import strava_json, write_home
+from tests.server.service_builders import strava_json, write_home
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ from starlette.testclient import TestClient
 from syncsvc.domain import Athlete, Profile, RenderedFeed
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
 from syncsvc.feed.demo import demo_mobility, demo_sessions
-from syncsvc.service.feed_routes import (
+from syncsvc.server.feed_routes import (
     FeedGone,
     FeedHit,
     FeedOk,

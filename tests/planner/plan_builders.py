@@ -22,7 +22,7 @@ from syncsvc.domain import (
 from syncsvc.planner.model import PlanInputs, PlanResult
 from syncsvc.planner.replan import replan
 from syncsvc.planner.settings import PlannerSettings
-from syncsvc.program.catalogue import Catalogue, load_catalogue
+from syncsvc.programme.catalogue import Catalogue, load_catalogue
 
 CATALOGUE: Catalogue = load_catalogue()
 SETTINGS = PlannerSettings()

@@ -7,7 +7,7 @@ from datetime import date
 
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source
-from syncsvc.sources.strava_events import delete_strava_activity
+from syncsvc.sources.strava_activity import delete_strava_activity
 from syncsvc.sources.sync import sync_athlete, sync_garmin, sync_strava
 from syncsvc.store.database import Store
 from syncsvc.testing.history import HistorySpec, generate_history

@@ -6,12 +6,12 @@ from datetime import date
 
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source
-from syncsvc.service.strava_events import process_pending
-from syncsvc.sources.strava_events import (
+from syncsvc.sources.strava_activity import (
     FetchOutcome,
     delete_strava_activity,
     fetch_strava_activity,
 )
+from syncsvc.sources.strava_announcements import process_pending
 from syncsvc.store.database import Store
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities

@@ -1,0 +1,214 @@
+"""What `syncsvc plan` and `syncsvc today` show, read from the stored plan.
+
+No replan and no load model here: the plan is what the pipeline stored, and the
+day classes come from the store (`day_views`; pandas loads only when they are stale).
+Each session carries the runner's decisions about it from the override log,
+in words ("moved by you on 3 May").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from syncsvc.api.day_views import day_views
+from syncsvc.domain import (
+    Athlete,
+    DayView,
+    Override,
+    OverrideAction,
+    PrescribedExercise,
+    Session,
+    SessionStatus,
+)
+from syncsvc.runtime import Runtime
+
+if TYPE_CHECKING:
+    from syncsvc.api.pipeline import RefreshResult
+
+_VERBS = {
+    OverrideAction.MOVE: "moved",
+    OverrideAction.PIN: "pinned",
+    OverrideAction.UNPIN: "unpinned",
+    OverrideAction.SKIP: "skipped",
+    OverrideAction.DONE: "marked done",
+    OverrideAction.ADD: "added",
+    OverrideAction.RESET: "given back to the planner",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    session: Session
+    uid: str
+    start: datetime
+    end: datetime
+    day: DayView | None
+    decisions: tuple[str, ...]
+    """The runner's decisions about it, oldest first ("moved by you on 3 May")."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return (*self.session.reasons, *(f"{d[0].upper()}{d[1:]}" for d in self.decisions))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    athlete: Athlete
+    today: date
+    sessions: tuple[SessionView, ...]
+    notes: tuple[str, ...]
+
+
+def decision_words(override: Override, zone: ZoneInfo) -> str:
+    """ "moved by you on 3 May" (with --force, and the origin when not the CLI)."""
+    local = override.at.astimezone(zone)
+    words = f"{_VERBS[override.action]} by you on {local.day} {local:%b}"
+    if override.forced:
+        words += " with --force"
+    if override.origin not in ("cli", ""):
+        words += f" (from {override.origin})"
+    return words
+
+
+def _decisions(
+    overrides: Sequence[Override], sessions: Sequence[Session], zone: ZoneInfo
+) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    added = {s.id for s in sessions if s.origin.value == "user"}
+    moves = {(o.session_id, o.at) for o in overrides if o.action is OverrideAction.MOVE}
+    for override in overrides:
+        if override.action is OverrideAction.PIN and (override.session_id, override.at) in moves:
+            continue  # the pin a move carries: "moved by you" says it
+        if override.session_id is not None:
+            found.setdefault(override.session_id, []).append(decision_words(override, zone))
+        elif override.action is OverrideAction.ADD and override.local_date is not None:
+            for session in sessions:
+                if (
+                    session.id in added
+                    and session.local_date == override.local_date
+                    and session.kind is override.kind
+                ):
+                    found.setdefault(session.id, []).append(decision_words(override, zone))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def session_window(session: Session, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(session.local_date, session.start_time, tzinfo=zone)
+    return start, start + timedelta(minutes=session.minutes)
+
+
+def plan_view(
+    runtime: Runtime,
+    *,
+    weeks: int | None = None,
+    past_days: int = 7,
+    with_days: bool = True,
+) -> PlanView:
+    """Sessions from `past_days` ago to `weeks` weeks ahead (the planner's horizon by default)."""
+    from syncsvc.api.pipeline import local_today
+
+    athlete = runtime.athlete()
+    zone = ZoneInfo(athlete.profile.timezone)
+    today = local_today(athlete)
+    horizon = weeks if weeks is not None else runtime.settings.planner.horizon_weeks
+    first, last = today - timedelta(days=past_days), today + timedelta(days=7 * horizon)
+    with runtime.store.read() as tx:
+        scope = tx.athlete(athlete.id)
+        sessions = scope.sessions.all(since=first, until=last)
+        overrides = scope.overrides.all()
+        notes = scope.sessions.plan().notes if sessions else ()
+        host = tx.store_info().uid_host
+    days = day_views(runtime, athlete) if with_days and sessions else {}
+    decisions = _decisions(overrides, sessions, zone)
+    views = []
+    for session in sessions:
+        start, end = session_window(session, zone)
+        views.append(
+            SessionView(
+                session=session,
+                uid=f"{session.id}@{host}",
+                start=start,
+                end=end,
+                day=days.get(session.local_date),
+                decisions=decisions.get(session.id, ()),
+            )
+        )
+    return PlanView(athlete, today, tuple(views), tuple(notes))
+
+
+def next_session(view: PlanView) -> SessionView | None:
+    """Today's planned session, else the next one ahead."""
+    ahead = [
+        v
+        for v in view.sessions
+        if v.session.status is SessionStatus.PLANNED and v.session.local_date >= view.today
+    ]
+    return ahead[0] if ahead else None
+
+
+def session_json(view: SessionView) -> dict[str, Any]:
+    """One session as `plan --json` prints it."""
+    session, content = view.session, view.session.content
+    return {
+        "id": session.id,
+        "uid": view.uid,
+        "kind": session.kind.value,
+        "date": session.local_date.isoformat(),
+        "start": view.start.isoformat(),
+        "end": view.end.isoformat(),
+        "minutes": session.minutes,
+        "status": session.status.value,
+        "pinned": session.pinned,
+        "origin": session.origin.value,
+        "sequence": session.version,
+        "block": content.block if content else None,
+        "block_week": content.block_week if content else None,
+        "day_class": view.day.day_class if view.day else None,
+        "day_reason": view.day.reason if view.day else None,
+        "exercises": [
+            {"name": item.name, "dose": item.dose, "tempo": item.tempo}
+            for item in (content.exercises if content else ())
+        ],
+        "reasons": list(view.reasons),
+        "warnings": list(session.warnings),
+        "decisions": list(view.decisions),
+        "rpe": session.rpe,
+        "note": session.outcome_note,
+    }
+
+
+def full_session_json(view: SessionView) -> dict[str, Any]:
+    """`today --json`: the plan's fields plus warm-up, exercises and cool-down with cues."""
+    data = session_json(view)
+    content = view.session.content
+    if content is None:
+        return data
+    data["warmup"] = [_exercise_json(item) for item in content.warmup]
+    data["exercises"] = [_exercise_json(item) for item in content.exercises]
+    data["cooldown"] = [_exercise_json(item) for item in content.cooldown]
+    data["notes"] = list(content.notes)
+    return data
+
+
+def _exercise_json(item: PrescribedExercise) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "dose": item.dose,
+        "tempo": item.tempo,
+        "band": item.band,
+        "cues": list(item.cues),
+        "note": item.note,
+    }
+
+
+def replan_now(runtime: Runtime) -> RefreshResult:
+    """`syncsvc replan`: the pipeline without a sync (it stores the day classes too)."""
+    from syncsvc.api.pipeline import refresh_athlete
+
+    athlete = runtime.athlete()
+    result = refresh_athlete(runtime, athlete.id, trigger="cli replan", sync=False)
+    return result

@@ -1,0 +1,138 @@
+"""The HTTP app: the feed, Strava's webhook, `/healthz` and `/metrics`.
+
+`/healthz` answers 503 when the store cannot be read or (in a process that runs
+the scheduler) the scheduler or its job workers have stopped; otherwise 200,
+with the age of each athlete's last successful sync per source, so a monitor
+can alert on a source that silently stopped. Athletes appear by id only: the
+endpoint is public.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from syncsvc import clock
+from syncsvc.config import Settings
+from syncsvc.server.feed_lookup import StoreFeedLookup
+from syncsvc.server.feed_routes import feed_routes
+from syncsvc.server.jobs import JobQueue, StoreStravaBudget
+from syncsvc.server.metrics import CONTENT_TYPE, ServiceMetrics
+from syncsvc.server.webhook import StravaWebhook, webhook_routes
+from syncsvc.store.database import Store
+
+log = logging.getLogger(__name__)
+
+FEED_PREFIX = "/feeds/"
+
+
+class FeedRequestCounter:
+    """Counts feed responses by status (200, 304, 404, 410...) without touching the route."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(FEED_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.metrics.feed_requests.labels(status=str(message["status"])).inc()
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
+
+
+def health_report(
+    store: Store, jobs: JobQueue, scheduler_alive: Callable[[], bool] | None
+) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) of `/healthz`."""
+    now = clock.now()
+    report: dict[str, Any] = {}
+    healthy = True
+    try:
+        sources: dict[str, dict[str, float | None]] = {}
+        with store.read() as tx:
+            for athlete in tx.athletes.all():
+                cursors = tx.athlete(athlete.id).cursors.all()
+                sources[str(athlete.id)] = {
+                    cursor.source.value: (
+                        round((now - cursor.last_success_at).total_seconds())
+                        if cursor.last_success_at is not None
+                        else None
+                    )
+                    for cursor in cursors
+                }
+        report["store"] = "ok"
+        report["last_sync_age_s"] = sources
+    except Exception as error:  # any failure to read means "unreachable"
+        log.warning("health check: store unreachable (%s)", type(error).__name__)
+        report["store"] = "unreachable"
+        healthy = False
+    if scheduler_alive is None:
+        report["scheduler"] = "not in this process"
+    elif scheduler_alive():
+        report["scheduler"] = "running"
+    else:
+        report["scheduler"] = "stopped"
+        healthy = False
+    report["queue"] = {"waiting": jobs.depth(), "oldest_wait_s": round(jobs.oldest_wait_s(), 1)}
+    report["status"] = "ok" if healthy else "unhealthy"
+    return (200 if healthy else 503), report
+
+
+def create_app(
+    *,
+    store: Store,
+    settings: Settings,
+    metrics: ServiceMetrics,
+    jobs: JobQueue,
+    scheduler_alive: Callable[[], bool] | None,
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+) -> Starlette:
+    """The Starlette app; `scheduler_alive` is None in a web-only process."""
+    webhook = StravaWebhook(store, settings, jobs, metrics)
+    budget = StoreStravaBudget(store, settings.strava)
+    metrics.read_at_scrape(
+        "syncsvc_strava_budget_left", "Strava reads left in the tighter window.", budget.left
+    )
+    metrics.read_at_scrape(
+        "syncsvc_job_queue_depth", "Jobs waiting to run.", lambda: float(jobs.depth())
+    )
+    metrics.read_at_scrape(
+        "syncsvc_job_oldest_wait_seconds", "Wait of the oldest waiting job.", jobs.oldest_wait_s
+    )
+    if settings.service.mode != "single":
+        from syncsvc.server.job_stats import JobStatsCollector
+
+        metrics.registry.register(JobStatsCollector(store))
+
+    async def healthz(request: Request) -> Response:
+        status, body = await run_in_threadpool(health_report, store, jobs, scheduler_alive)
+        return JSONResponse(body, status_code=status, headers={"cache-control": "no-store"})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        body = await run_in_threadpool(metrics.render)
+        return Response(body, media_type=CONTENT_TYPE)
+
+    routes = [
+        *feed_routes(StoreFeedLookup(store), settings.feed),
+        *webhook_routes(webhook),
+        Route("/healthz", healthz, methods=["GET"], name="healthz"),
+        Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(FeedRequestCounter, metrics=metrics)
+    return app

@@ -1,0 +1,105 @@
+"""The service's Prometheus metrics, in a registry of its own (one per app).
+
+Counters only move when something happened; the gauges (Strava budget left,
+queue depth, oldest wait) are read when `/metrics` is scraped, so they are
+never stale and cost nothing in between.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from syncsvc.api.pipeline import RefreshResult
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class _ReadAtScrape(Collector):
+    """Gauges computed at scrape time; a failing reading is left out, never an error."""
+
+    def __init__(self, readings: dict[str, tuple[str, Callable[[], float]]]) -> None:
+        self.readings = readings
+
+    def collect(self) -> Iterator[Metric]:
+        for name, (documentation, read) in self.readings.items():
+            try:
+                value = float(read())
+            except Exception as error:  # a scrape must not fail because the store is down
+                log.debug("metric %s unavailable: %s", name, type(error).__name__)
+                continue
+            yield GaugeMetricFamily(name, documentation, value=value)
+
+
+class ServiceMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.refreshes = Counter(
+            "syncsvc_refreshes",
+            "Pipeline runs, by trigger and outcome.",
+            ["trigger", "status"],
+            registry=self.registry,
+        )
+        self.syncs = Counter(
+            "syncsvc_syncs",
+            "Source syncs inside refreshes, by source.",
+            ["source"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "syncsvc_errors",
+            "Failures by kind (exception class or sync stop reason).",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.refresh_seconds = Histogram(
+            "syncsvc_refresh_duration_seconds",
+            "How long one refresh took (sync included).",
+            buckets=(0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120),
+            registry=self.registry,
+        )
+        self.feed_requests = Counter(
+            "syncsvc_feed_requests",
+            "Feed requests by HTTP status (304 counts revalidations).",
+            ["status"],
+            registry=self.registry,
+        )
+        self.webhook_events = Counter(
+            "syncsvc_webhook_events",
+            "Strava webhook deliveries by outcome.",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.jobs_enqueued = Counter(
+            "syncsvc_jobs_enqueued",
+            "Job requests by kind and whether they made a new waiting job or merged.",
+            ["kind", "result"],
+            registry=self.registry,
+        )
+        self._readings: dict[str, tuple[str, Callable[[], float]]] = {}
+        self.registry.register(_ReadAtScrape(self._readings))
+
+    def read_at_scrape(self, name: str, documentation: str, read: Callable[[], float]) -> None:
+        self._readings[name] = (documentation, read)
+
+    def record_refresh(self, result: RefreshResult) -> None:
+        status = "ok" if not result.problems else "partial"
+        self.refreshes.labels(trigger=result.trigger, status=status).inc()
+        self.refresh_seconds.observe(result.duration_s)
+        for summary in result.syncs:
+            self.syncs.labels(source=summary.source.value).inc()
+            if summary.stopped:
+                self.errors.labels(kind=f"sync_stopped_{summary.source.value}").inc()
+
+    def record_failure(self, trigger: str, error: BaseException) -> None:
+        self.refreshes.labels(trigger=trigger, status="failed").inc()
+        self.errors.labels(kind=type(error).__name__).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,198 @@
+"""Strava's webhook: `GET` validates the subscription, `POST` takes an event.
+
+Strava wants a 200 within 2 seconds and retries otherwise, so a POST only
+checks the event, records it with the work it announces (one short write
+transaction, waited for at most `service.webhook_answer_s`), enqueues a
+refresh held back by `service.webhook_coalesce_s` (a create followed by title
+updates becomes one refresh), and answers. The refresh fetches the activity
+from the API: the payload's own data is never trusted.
+
+- Only our `strava.subscription_id` and athletes we know (by Strava owner id)
+  are taken; anything else is answered 200 and dropped, so it is not retried.
+- A duplicate delivery (same athlete, object, aspect and event time) changes
+  nothing; a malformed body is a 400 and stores nothing.
+- The verify token is compared in constant time and never logged (stravalib's
+  own check is a bare assert, which `python -O` removes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from syncsvc.config import Settings
+from syncsvc.errors import StoreError
+from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority
+from syncsvc.server.metrics import ServiceMetrics
+from syncsvc.sources.strava_announcements import Announcement, record_announcement
+from syncsvc.store.database import Store
+
+log = logging.getLogger(__name__)
+
+PATH = "/webhooks/strava"
+MAX_BODY_BYTES = 16 * 1024
+"""A real event is a few hundred bytes."""
+
+
+StoredInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+"""An integer the store can hold as text or BIGINT: a larger one is malformed, not a 500."""
+
+
+class StravaEvent(BaseModel):
+    """One push event as Strava documents it (unknown extra keys are ignored).
+
+    `subscription_id` is a string in old examples and an int in the docs;
+    both validate (pydantic's lax mode reads "120475" as an int).
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    object_type: Literal["activity", "athlete"]
+    object_id: StoredInt
+    aspect_type: Literal["create", "update", "delete"]
+    owner_id: StoredInt
+    subscription_id: StoredInt
+    event_time: StoredInt
+    updates: dict[str, Any] | None = None
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    NOTED = "noted"
+    UNKNOWN_ATHLETE = "unknown_athlete"
+    OTHER_SUBSCRIPTION = "other_subscription"
+    MALFORMED = "malformed"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+
+
+def parse_event(body: bytes) -> StravaEvent | None:
+    """The event, or None when the body is not one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return StravaEvent.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def verify_token_matches(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+@dataclass
+class StravaWebhook:
+    store: Store
+    settings: Settings
+    jobs: JobQueue
+    metrics: ServiceMetrics
+
+    async def validate(self, request: Request) -> Response:
+        """Subscription validation: echo `hub.challenge` when the verify token is ours."""
+        expected = self.settings.strava.webhook_verify_token
+        params = request.query_params
+        given = params.get("hub.verify_token", "")
+        if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
+            return PlainTextResponse("not a subscription validation\n", status_code=400)
+        if expected is None or not verify_token_matches(given, expected.get_secret_value()):
+            log.warning("webhook validation refused: wrong verify token")
+            return PlainTextResponse("wrong verify token\n", status_code=403)
+        return JSONResponse({"hub.challenge": params["hub.challenge"]})
+
+    async def receive(self, request: Request) -> Response:
+        body = await request.body()
+        event = parse_event(body) if len(body) <= MAX_BODY_BYTES else None
+        if event is None:
+            self.metrics.webhook_events.labels(outcome=Outcome.MALFORMED.value).inc()
+            return PlainTextResponse("malformed event\n", status_code=400)
+        ours = self.settings.strava.subscription_id
+        if ours is None or event.subscription_id != ours:
+            self._count(Outcome.OTHER_SUBSCRIPTION, event)
+            return PlainTextResponse("ignored\n")
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(None, self.handle, event)
+        try:
+            outcome = await asyncio.wait_for(
+                asyncio.shield(work), timeout=self.settings.service.webhook_answer_s
+            )
+        except TimeoutError:
+            # The write goes on in its thread; Strava must have its answer now.
+            log.warning("webhook event still being stored after the answer time; answering")
+            return PlainTextResponse("accepted\n")
+        except StoreError:
+            return PlainTextResponse("try again\n", status_code=503)
+        return PlainTextResponse(f"{outcome.value}\n")
+
+    def handle(self, event: StravaEvent) -> Outcome:
+        """Record the event and enqueue its refresh (in a worker thread)."""
+        try:
+            with self.store.read() as tx:
+                athlete_id = tx.shared.athlete_for_provider_user("strava", str(event.owner_id))
+            if athlete_id is None:
+                self._count(Outcome.UNKNOWN_ATHLETE, event)
+                return Outcome.UNKNOWN_ATHLETE
+            announced = record_announcement(
+                self.store,
+                athlete_id,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                aspect_type=event.aspect_type,
+                event_time=event.event_time,
+                updates=dict(event.updates or {}),
+                priority=Priority.WEBHOOK,
+            )
+        except StoreError:
+            self._count(Outcome.FAILED, event)
+            log.exception("webhook event could not be stored")
+            raise
+        if announced is Announcement.DUPLICATE:
+            self._count(Outcome.DUPLICATE, event)
+            return Outcome.DUPLICATE
+        if announced is Announcement.NOTED:
+            self._count(Outcome.NOTED, event)
+            return Outcome.NOTED
+        self.jobs.enqueue(
+            JobRequest(
+                JobKind.REFRESH,
+                athlete_id,
+                reason="webhook",
+                priority=Priority.WEBHOOK,
+                delay_s=self.settings.service.webhook_coalesce_s,
+            )
+        )
+        self._count(Outcome.ACCEPTED, event, athlete_id)
+        return Outcome.ACCEPTED
+
+    def _count(self, outcome: Outcome, event: StravaEvent, athlete_id: int | None = None) -> None:
+        self.metrics.webhook_events.labels(outcome=outcome.value).inc()
+        log.info(
+            "strava webhook event",
+            extra={
+                "outcome": outcome.value,
+                "object_type": event.object_type,
+                "aspect_type": event.aspect_type,
+                "athlete_id": athlete_id,
+            },
+        )
+
+
+def webhook_routes(webhook: StravaWebhook) -> list[BaseRoute]:
+    return [
+        Route(PATH, webhook.validate, methods=["GET"], name="strava_webhook_validate"),
+        Route(PATH, webhook.receive, methods=["POST"], name="strava_webhook_event"),
+    ]

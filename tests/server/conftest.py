@@ -1,0 +1,80 @@
+"""Fixtures of the service tests: a served home, the shared `icscheck`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncsvc import clock
+from syncsvc.runtime import Runtime
+from tests.server.service_builders import Seeded, seed_store, write_home
+
+MONDAY = date(2026, 11, 30)
+"""Today in the tests: Monday's core session is the one a morning hard run moves."""
+NOW = "2026-11-30T07:30:00Z"
+"""08:30 in Berlin, half an hour after the hard run."""
+
+
+def make_served(tmp_path: Path) -> tuple[Path, Seeded]:
+    """A home with settings, an athlete, 12 weeks of history, Strava connected, a feed."""
+    home = tmp_path / "home"
+    write_home(home)
+    clock.set_now(datetime(2026, 11, 30, 7, 30, tzinfo=UTC))
+    runtime = Runtime.create(home=home)
+    try:
+        seeded = seed_store(runtime, weeks=12, end=date(2026, 11, 29))
+    finally:
+        runtime.close()
+        clock.set_now(None)
+    return home, seeded
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> tuple[Path, Seeded]:
+    """`make_served` on SQLite (the subprocess tests read the file directly)."""
+    return make_served(tmp_path)
+
+
+@pytest.fixture
+def served_any(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Seeded]:
+    """`served`, on SQLite and on the PostgreSQL server (for the in-process tests)."""
+    if not store_url.startswith("sqlite"):
+        monkeypatch.setenv("SYNCSVC_STORE__URL", store_url)
+    return make_served(tmp_path)
+
+
+CompareFeeds = Callable[[bytes, bytes], dict[str, Any]]
+
+
+@pytest.fixture
+def compare_feeds(shared_dir: Path, tmp_path: Path) -> CompareFeeds:
+    """`icscheck --compare OLD NEW --json`, asserting it passes; returns its report."""
+    tool = shared_dir / "tools" / "icscheck" / "icscheck"
+    if not tool.is_file():
+        pytest.fail(f"{tool} is missing from {shared_dir}")
+
+    def compare(old: bytes, new: bytes) -> dict[str, Any]:
+        old_path, new_path = tmp_path / "old.ics", tmp_path / "new.ics"
+        old_path.write_bytes(old)
+        new_path.write_bytes(new)
+        result = subprocess.run(
+            [str(tool), "--compare", str(old_path), str(new_path), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        report: dict[str, Any] = json.loads(result.stdout)
+        assert report["ok"], result.stdout
+        return report
+
+    return compare

@@ -1,0 +1,294 @@
+"""Strava's webhook in process: what is accepted, what is dropped, what a refresh then does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syncsvc import clock
+from syncsvc.domain import Source
+from syncsvc.server.jobs import StoreStravaBudget
+from syncsvc.server.metrics import ServiceMetrics
+from syncsvc.server.periodic import Periodic
+from syncsvc.store.shared import QUARTER, window_end
+from tests.server.harness import Harness, app_harness
+from tests.server.service_builders import (
+    STRAVA_API,
+    VERIFY_TOKEN,
+    Seeded,
+    activity_reply,
+    event,
+    strava_json,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+NOW = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
+RUN_ID = 16_000_000_002
+
+
+@pytest.fixture
+def harness(served_any: tuple[Path, Seeded]) -> Iterator[Harness]:
+    home, seeded = served_any
+    with app_harness(home, seeded.athlete_id, now=NOW) as running:
+        yield running
+
+
+def hard_run(**changes: Any) -> dict[str, Any]:
+    return strava_json(RUN_ID, datetime(2026, 11, 30, 7, 0), **changes)
+
+
+def validation(token: str, **extra: str) -> dict[str, str]:
+    return {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "c-42", **extra}
+
+
+def test_validation_echoes_the_challenge_for_our_verify_token_only(harness: Harness) -> None:
+    ok = harness.client.get("/webhooks/strava", params=validation(VERIFY_TOKEN))
+    wrong = harness.client.get("/webhooks/strava", params=validation(VERIFY_TOKEN + "x"))
+    not_subscribe = harness.client.get(
+        "/webhooks/strava", params={"hub.verify_token": VERIFY_TOKEN, "hub.challenge": "c"}
+    )
+
+    assert (ok.status_code, ok.json()) == (200, {"hub.challenge": "c-42"})
+    assert wrong.status_code == 403
+    assert "c-42" not in wrong.text
+    assert not_subscribe.status_code == 400
+
+
+def test_the_same_event_delivered_three_times_fetches_and_refreshes_once(
+    harness: Harness,
+) -> None:
+    harness.reply(activity_reply(hard_run()))
+
+    answers = [harness.post(event(RUN_ID)) for _ in range(3)]
+    ran = harness.run_due()
+
+    assert answers == [(200, "accepted"), (200, "duplicate"), (200, "duplicate")]
+    assert ran == 1
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 1
+    assert str(RUN_ID) in harness.strava_ids()
+    assert harness.webhook_rows() == 1
+    assert harness.pending() == []
+    assert harness.triggers().count("webhook") == 1
+
+
+def test_a_create_then_title_updates_coalesce_into_one_refresh_reading_the_api(
+    harness: Harness,
+) -> None:
+    harness.reply(activity_reply(hard_run(name="From the API")))
+    burst = [
+        event(RUN_ID),
+        event(RUN_ID, aspect_type="update", event_time=1_764_000_010, updates={"title": "A"}),
+        event(RUN_ID, aspect_type="update", event_time=1_764_000_020, updates={"title": "B"}),
+    ]
+
+    answers = [harness.post(body) for body in burst]
+    waiting = harness.jobs.depth()
+    ran = harness.run_due()
+
+    assert answers == [(200, "accepted")] * 3
+    assert (waiting, ran) == (1, 1)
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 1
+    with harness.runtime.store.read() as tx:
+        names = [
+            r.activity.name
+            for r in tx.athlete(harness.athlete_id).activities.records()
+            if r.activity.source_id == str(RUN_ID)
+        ]
+    assert names == ["From the API"]  # the payload's title is never used
+
+
+def test_nothing_runs_before_the_coalescing_delay(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+    harness.post(event(RUN_ID))
+
+    assert harness.jobs.run_ready() == 0
+    assert harness.run_due(harness.runtime.settings.service.webhook_coalesce_s) == 1
+
+
+def test_an_event_for_an_unknown_athlete_stores_nothing(harness: Harness) -> None:
+    answer = harness.post(event(RUN_ID, owner_id=999))
+
+    assert answer == (200, "unknown_athlete")
+    assert harness.webhook_rows() == 0
+    assert harness.jobs.depth() == 0
+
+
+def test_an_event_of_another_subscription_stores_nothing(harness: Harness) -> None:
+    answer = harness.post(event(RUN_ID, subscription_id=1))
+
+    assert answer == (200, "ignored")
+    assert harness.webhook_rows() == 0
+    assert harness.jobs.depth() == 0
+
+
+def test_a_subscription_id_sent_as_a_string_is_ours(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+
+    assert harness.post(event(RUN_ID, subscription_id="120475")) == (200, "accepted")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"object_type": "activity"}',
+        b'{"aspect_type": "create", "event_time": 1, "object_id": "abc", "object_type": '
+        b'"activity", "owner_id": 134815, "subscription_id": 120475}',
+        b'{"aspect_type": "rename", "event_time": 1, "object_id": 5, "object_type": '
+        b'"activity", "owner_id": 134815, "subscription_id": 120475}',
+        b'{"aspect_type": "create", "event_time": 1, "object_id": 5, "object_type": '
+        b'"segment", "owner_id": 134815, "subscription_id": 120475}',
+        b"x" * 20_000,
+    ],
+)
+def test_a_malformed_body_is_a_400_and_stores_nothing(harness: Harness, body: bytes) -> None:
+    status, _ = harness.post_raw(body)
+
+    assert status == 400
+    assert harness.webhook_rows() == 0
+    assert harness.pending() == []
+    assert harness.jobs.depth() == 0
+
+
+def test_a_delete_event_removes_the_strava_record(
+    harness: Harness, served_any: tuple[Path, Seeded]
+) -> None:
+    stored = sorted(harness.strava_ids())[0]
+
+    harness.post(event(int(stored), aspect_type="delete"))
+    harness.run_due()
+
+    assert stored not in harness.strava_ids()
+    assert harness.calls_to(f"/activities/{stored}") == 0
+
+
+def test_an_activity_gone_private_for_our_token_is_deleted_on_the_404(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+    harness.post(event(RUN_ID))
+    harness.run_due()
+    harness.mock.replace("GET", f"{STRAVA_API}/activities/{RUN_ID}", status=404, body="")
+
+    harness.post(
+        event(RUN_ID, aspect_type="update", event_time=1_764_000_100, updates={"private": "true"})
+    )
+    harness.run_due()
+
+    assert str(RUN_ID) not in harness.strava_ids()
+
+
+def test_a_type_change_is_read_from_the_api(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+    harness.post(event(RUN_ID))
+    harness.run_due()
+    harness.mock.replace(
+        "GET", f"{STRAVA_API}/activities/{RUN_ID}", json=hard_run(sport_type="Ride")
+    )
+
+    harness.post(
+        event(RUN_ID, aspect_type="update", event_time=1_764_000_100, updates={"type": "Ride"})
+    )
+    harness.run_due()
+
+    with harness.runtime.store.read() as tx:
+        sports = [
+            r.activity.sport.value
+            for r in tx.athlete(harness.athlete_id).activities.records()
+            if r.activity.source_id == str(RUN_ID)
+        ]
+    assert sports == ["ride"]
+
+
+def test_deauthorisation_forgets_strava_but_keeps_merged_records_and_the_plan(
+    harness: Harness, served_any: tuple[Path, Seeded]
+) -> None:
+    _, seeded = served_any
+    with harness.runtime.store.read() as tx:
+        scope = tx.athlete(harness.athlete_id)
+        sessions_before = len(scope.sessions.all())
+        groups_before = len(scope.activities.merged())
+        garmin_before = len(scope.activities.source_ids(Source.GARMIN))
+
+    answer = harness.post(
+        event(134815, object_type="athlete", aspect_type="update", updates={"authorized": "false"})
+    )
+    harness.run_due()
+
+    assert answer == (200, "accepted")
+    with harness.runtime.store.read() as tx:
+        scope = tx.athlete(harness.athlete_id)
+        assert scope.credentials.info("strava") is None
+        assert scope.activities.source_ids(Source.STRAVA) == set()
+        assert len(scope.activities.source_ids(Source.GARMIN)) == garmin_before
+        assert len(scope.activities.merged()) == groups_before - seeded.strava_only
+        assert len(scope.sessions.all()) >= sessions_before
+        assert scope.pending.all(Source.STRAVA) == []
+    assert harness.client.get(f"/feeds/{seeded.feed_token}.ics").status_code == 200
+    # Later events for the athlete find nobody: the Strava account is no longer ours.
+    assert harness.post(event(RUN_ID, event_time=1_764_009_999)) == (200, "unknown_athlete")
+
+
+def test_without_budget_the_fetch_stays_pending_and_runs_when_budget_returns(
+    harness: Harness,
+) -> None:
+    harness.reply(activity_reply(hard_run()))
+    strava = harness.runtime.settings.strava
+    with harness.runtime.store.write() as tx:
+        tx.shared.correct_strava(
+            NOW,
+            used_15min=strava.read_limit_15min,
+            used_day=10,
+            limit_15min=strava.read_limit_15min,
+            limit_day=strava.read_limit_daily,
+        )
+
+    harness.post(event(RUN_ID))
+    harness.run_due()
+
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 0
+    assert harness.pending() == [(str(RUN_ID), "activity", 0)]
+
+    later = window_end(QUARTER, NOW)
+    clock.set_now(later)
+    periodic = Periodic(
+        harness.runtime,
+        harness.jobs,
+        StoreStravaBudget(harness.runtime.store, strava),
+        ServiceMetrics(),
+    )
+    handed_out = periodic.pending_tick(later)
+    harness.run_due()
+
+    assert [r.athlete_id for r in handed_out] == [harness.athlete_id]
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 1
+    assert harness.pending() == []
+    assert str(RUN_ID) in harness.strava_ids()
+
+
+def test_healthz_answers_503_when_the_scheduler_is_stopped(harness: Harness) -> None:
+    up = harness.client.get("/healthz")
+    harness.scheduler_up[0] = False
+    down = harness.client.get("/healthz")
+
+    assert (up.status_code, up.json()["scheduler"]) == (200, "running")
+    assert (down.status_code, down.json()["scheduler"]) == (503, "stopped")
+
+
+def test_feed_requests_and_revalidations_are_counted(
+    harness: Harness, served_any: tuple[Path, Seeded]
+) -> None:
+    _, seeded = served_any
+    path = f"/feeds/{seeded.feed_token}.ics"
+    first = harness.client.get(path)
+    harness.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+
+    text = harness.client.get("/metrics").text
+
+    assert 'syncsvc_feed_requests_total{status="200"} 1.0' in text
+    assert 'syncsvc_feed_requests_total{status="304"} 1.0' in text
+    assert "syncsvc_strava_budget_left" in text
