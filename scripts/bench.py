@@ -119,7 +119,7 @@ def sync_figures(years: int, runs: list[Any], repeats: int) -> dict[str, Any]:
 
 def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     """An athlete with `runs` stored as Strava and Garmin records, merged; a feed token."""
-    from tests.service.service_builders import STRAVA_OWNER_ID, run_json
+    from tests.server.service_builders import STRAVA_OWNER_ID, run_json
 
     from syncsvc.domain import Profile, Source, SourceRecord
     from syncsvc.sources.normalise_strava import strava_record
@@ -161,7 +161,7 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
 
 
 def new_runtime(home: Path) -> Any:
-    from tests.service.service_builders import write_home
+    from tests.server.service_builders import write_home
 
     from syncsvc.runtime import Runtime
 
@@ -285,9 +285,9 @@ def wrk_run(url: str, seconds: int, headers: list[str]) -> dict[str, Any]:
 def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
     import httpx
     from bench_service import rss_mib
-    from tests.service.server_process import running_server, wait_until
-    from tests.service.service_builders import event
-    from tests.service.test_service_end_to_end import HARD_RUN_ID, strava_replies
+    from tests.server.server_process import running_server, wait_until
+    from tests.server.service_builders import event
+    from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
     figures: dict[str, Any] = {}
     feed = f"/feeds/{feed_token}.ics"

@@ -40,9 +40,9 @@ def rss_mib(pid: int) -> float:
 
 def main() -> None:
     import httpx
-    from tests.service.server_process import running_server, wait_until
-    from tests.service.service_builders import event, seed_store, write_home
-    from tests.service.test_service_end_to_end import HARD_RUN_ID, strava_replies
+    from tests.server.server_process import running_server, wait_until
+    from tests.server.service_builders import event, seed_store, write_home
+    from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
     from syncsvc import clock
     from syncsvc.api.pipeline import refresh_athlete
