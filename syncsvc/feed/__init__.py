@@ -1,29 +1,10 @@
 """The calendar feed: plan in, iCalendar bytes out (pure code, no I/O).
 
-Importing the package is cheap: icalendar loads only when `render_feed` or
-`feed_etag` is first used (PEP 562), because the settings (`feed.settings`) are
-read by every command, most of which never render a feed.
+icalendar is imported inside the functions that use it (see
+docs/architecture.md, "Imports"), so importing this package is cheap.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from syncsvc.feed.ics import feed_etag, render_feed
-    from syncsvc.feed.settings import FeedSettings
+from syncsvc.feed.ics import feed_etag, render_feed
+from syncsvc.feed.settings import FeedSettings
 
 __all__ = ["FeedSettings", "feed_etag", "render_feed"]
-
-_HOMES = {
-    "feed_etag": "syncsvc.feed.ics",
-    "render_feed": "syncsvc.feed.ics",
-    "FeedSettings": "syncsvc.feed.settings",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'syncsvc.feed' has no attribute {name!r}")

@@ -10,16 +10,17 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfoNotFoundError
-
-from icalendar import Alarm, Calendar, Event, vDuration, vText
 
 from syncsvc.domain import Athlete, DayLoad, MobilityBlock, Session, SessionStatus
 from syncsvc.errors import ConfigError
 from syncsvc.feed import describe
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.feed.vtimezone import event_zone, is_utc_zone, vtimezone
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//syncsvc//Core and hip strength feed//EN"
 
@@ -124,6 +125,8 @@ def render_feed(
 
 
 def _calendar(athlete_name: str, settings: FeedSettings) -> Calendar:
+    from icalendar import Calendar, vDuration, vText
+
     name = settings.calendar_name.replace("{athlete}", athlete_name)
     description = (
         f"Core and hip strength sessions for {athlete_name}, placed on rest days and "
@@ -238,6 +241,8 @@ def _ambiguous(moment: datetime) -> bool:
 
 
 def _session_event(session: Session, slot: _Slot, host: str, settings: FeedSettings) -> Event:
+    from icalendar import Alarm, Event
+
     stamp = _stamp(session)
     url = f"{settings.session_url_base}/{session.id}" if settings.session_url_base else None
     event = Event()
@@ -271,6 +276,8 @@ def _session_event(session: Session, slot: _Slot, host: str, settings: FeedSetti
 
 
 def _all_day_event(uid: str, day: date, stamp: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("UID", uid)
     event.add("DTSTAMP", stamp)

@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+if TYPE_CHECKING:
+    from icalendar import Timezone
+
 
 UTC_ALIASES = frozenset(
     {
@@ -135,6 +138,8 @@ def zone_onsets(tzid: str, first_year: int, last_year: int) -> tuple[Onset, ...]
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     """A VTIMEZONE for `tzid`, exact for every instant from `first_year` to `last_year`."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     component = Timezone()
     component.add("TZID", tzid)
     for onset in zone_onsets(tzid, first_year, last_year):

@@ -12,15 +12,20 @@ and Strava's suffer score stay beside our number in the detail, never in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import ActivityLoad, LoadMethod
-from syncsvc.load.columns import SPORTS, ActivityColumns, IntArray
+from syncsvc.load.columns import SPORTS, ActivityColumns
 from syncsvc.load.pace import graded_distance_m, pace_s_per_km, running_stress
 from syncsvc.load.parameters import LoadParameters
 from syncsvc.load.settings import LoadSettings
-from syncsvc.load.trimp import FloatArray, banister_trimp, hrr_fraction
+from syncsvc.load.trimp import banister_trimp, hrr_fraction
+
+if TYPE_CHECKING:
+    from syncsvc.load.columns import IntArray
+    from syncsvc.load.trimp import FloatArray
+
+    pass
 
 METHODS: tuple[LoadMethod, ...] = (
     LoadMethod.NONE,
@@ -48,6 +53,8 @@ def score_activities(
     columns: ActivityColumns, parameters: LoadParameters, settings: LoadSettings
 ) -> ActivityScores:
     """Load and method of every activity, vectorised."""
+    import numpy as np
+
     hr = settings.heart_rate
     minutes = columns.duration_s / 60.0
     has_time = columns.duration_s > 0

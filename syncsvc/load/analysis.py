@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import Activity, ClassSource, DayLoad, PlannedWorkout, Profile
 from syncsvc.load.activity import activity_loads, score_activities
@@ -17,6 +15,9 @@ from syncsvc.load.parameters import resolve_parameters
 from syncsvc.load.result import LoadAnalysis
 from syncsvc.load.series import daily_sums, load_curves, monday_on_or_before, weekly_loads
 from syncsvc.load.settings import LoadSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def analyse_load(
@@ -35,6 +36,9 @@ def analyse_load(
     the first forecast day. The forecast runs to `today + horizon_days`.
     `today` is the local date in the profile's time zone.
     """
+    import numpy as np
+    import pandas as pd
+
     columns = activity_columns(activities)
     parameters = resolve_parameters(columns, profile, settings, today)
     scores = score_activities(columns, parameters, settings)

@@ -18,18 +18,21 @@ hard run, long run or race).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import DayClass
 from syncsvc.load.activity import ActivityScores
-from syncsvc.load.columns import ActivityColumns, IntArray
+from syncsvc.load.columns import ActivityColumns
 from syncsvc.load.parameters import LoadParameters, ParameterSource
 from syncsvc.load.series import DailySums
 from syncsvc.load.settings import ClassSettings
-from syncsvc.load.trimp import FloatArray
 from syncsvc.profiles import format_pace
+
+if TYPE_CHECKING:
+    from syncsvc.load.columns import IntArray
+    from syncsvc.load.trimp import FloatArray
+
+    pass
 
 RANK: tuple[DayClass, ...] = (
     DayClass.REST,
@@ -64,6 +67,8 @@ def classify_past_days(
     settings: ClassSettings,
 ) -> PastClasses:
     """Class and reason of every day of `sums` (all past days)."""
+    import numpy as np
+
     mark, median_before = _activity_marks(columns, scores, parameters, settings)
     easy_below, hard_above = _load_percentiles(sums, settings)
 
@@ -113,6 +118,8 @@ def _activity_marks(
     settings: ClassSettings,
 ) -> tuple[IntArray, FloatArray]:
     """Per activity, the strongest summary marker (race > long > hard), NO_MARK for none."""
+    import numpy as np
+
     run = columns.is_run
     duration = columns.duration_s
     median_before = _median_run_before(columns, settings)
@@ -143,6 +150,9 @@ def _activity_marks(
 
 def _median_run_before(columns: ActivityColumns, settings: ClassSettings) -> FloatArray:
     """Median run time of the `long_run_median_days` before each activity's day."""
+    import numpy as np
+    import pandas as pd
+
     result = np.full(len(columns), np.nan)
     runs = np.flatnonzero(columns.is_run & (columns.duration_s > 0))
     if runs.size == 0:
@@ -157,6 +167,9 @@ def _median_run_before(columns: ActivityColumns, settings: ClassSettings) -> Flo
 
 def _load_percentiles(sums: DailySums, settings: ClassSettings) -> tuple[FloatArray, FloatArray]:
     """The athlete's easy and hard daily-load percentiles over running days, as of each day."""
+    import numpy as np
+    import pandas as pd
+
     easy = np.full(sums.size, np.nan)
     hard = np.full(sums.size, np.nan)
     running_days = np.flatnonzero(sums.run_count > 0)
@@ -174,6 +187,9 @@ def _load_percentiles(sums: DailySums, settings: ClassSettings) -> tuple[FloatAr
 
 
 def _forward_fill(values: FloatArray) -> FloatArray:
+    import numpy as np
+    import pandas as pd
+
     return np.asarray(pd.Series(values).ffill().to_numpy(), dtype=np.float64)
 
 
@@ -197,6 +213,8 @@ def _reasons(
     easy_below: FloatArray,
     hard_above: FloatArray,
 ) -> list[str]:
+    import numpy as np
+
     reasons: list[str] = []
     activities = columns.activities
     threshold_hr = (

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import Activity, Sport
-from syncsvc.load.trimp import FloatArray
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from syncsvc.load.trimp import FloatArray
+
+    IntArray = npt.NDArray[np.int64]
+    BoolArray = npt.NDArray[np.bool_]
+
 
 SPORTS: tuple[Sport, ...] = tuple(Sport)
 SPORT_CODE: dict[Sport, int] = {sport: code for code, sport in enumerate(SPORTS)}
@@ -59,15 +63,21 @@ class ActivityColumns:
 
     @property
     def is_run(self) -> BoolArray:
+        import numpy as np
+
         return np.asarray(self.sport == RUN_CODE, dtype=np.bool_)
 
 
 def _floats(values: list[float | None] | list[float] | list[int | None]) -> FloatArray:
+    import numpy as np
+
     return np.array(values, dtype=np.float64) if values else np.zeros(0, dtype=np.float64)
 
 
 def activity_columns(activities: Sequence[Activity]) -> ActivityColumns:
     """Extract the columns the load model reads (None → NaN)."""
+    import numpy as np
+
     items = tuple(activities)
     local_seconds = _floats([a.start_utc.timestamp() + a.utc_offset_s for a in items])
     duration = _floats([a.moving_s or a.elapsed_s or 0.0 for a in items])

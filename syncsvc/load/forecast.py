@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import ClassSource, DayClass, PlannedWorkout, Profile
 from syncsvc.load.classify import RANK, RANK_OF
-from syncsvc.load.columns import IntArray, day_number
+from syncsvc.load.columns import day_number
 from syncsvc.load.series import weekday_of
 from syncsvc.load.settings import ForecastSettings
-from syncsvc.load.trimp import FloatArray
+
+if TYPE_CHECKING:
+    from syncsvc.load.columns import IntArray
+    from syncsvc.load.trimp import FloatArray
+
+    pass
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -121,6 +125,8 @@ def _learned_pattern(
     past: PastDays, settings: ForecastSettings
 ) -> dict[int, tuple[DayClass, int, int, float, float]]:
     """Weekday → (class, weeks with it, weeks seen, median load, median distance)."""
+    import numpy as np
+
     size = past.rank.size
     known = past.start + size - past.known_from
     window = max(min(size, 7 * settings.learned_weeks, known), 0)
@@ -155,6 +161,8 @@ def _typical_days(
     past: PastDays, settings: ForecastSettings
 ) -> dict[DayClass, tuple[float, float]]:
     """Class → (median load, median distance) of recent days of that class."""
+    import numpy as np
+
     typical: dict[DayClass, tuple[float, float]] = {}
     recent_from = max(past.rank.size - settings.typical_load_days, 0)
     for rank, day_class in enumerate(RANK):

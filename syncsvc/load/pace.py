@@ -10,22 +10,30 @@ J Oper Res Soc 2007 puts it near 7.92 for hill walking).
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from syncsvc.load.settings import PaceSettings
-from syncsvc.load.trimp import FloatArray
+
+if TYPE_CHECKING:
+    from syncsvc.load.trimp import FloatArray
+
+    pass
 
 
 def graded_distance_m(
     distance_m: FloatArray, elevation_gain_m: FloatArray, settings: PaceSettings
 ) -> FloatArray:
     """Flat-equivalent distance: climbs add distance, unknown climb adds none."""
+    import numpy as np
+
     climb = np.where(np.isfinite(elevation_gain_m), np.maximum(elevation_gain_m, 0.0), 0.0)
     return distance_m + settings.climb_equivalent_m * climb
 
 
 def pace_s_per_km(duration_s: FloatArray, distance_m: FloatArray) -> FloatArray:
     """Average pace; NaN where the distance is missing or zero."""
+    import numpy as np
+
     with np.errstate(all="ignore"):
         pace = duration_s / (distance_m / 1000.0)
     return np.where((distance_m > 0) & np.isfinite(pace), pace, np.nan)
@@ -35,6 +43,8 @@ def running_stress(
     duration_s: FloatArray, pace: FloatArray, threshold_pace_s_per_km: float
 ) -> FloatArray:
     """rTSS = hours × IF² × 100, IF = threshold pace / pace (faster than threshold: IF > 1)."""
+    import numpy as np
+
     with np.errstate(all="ignore"):
         intensity = threshold_pace_s_per_km / pace
         return np.asarray(duration_s / 3600.0 * intensity**2 * 100.0, dtype=np.float64)
@@ -58,6 +68,8 @@ def estimate_threshold_pace(
     Each effort is brought to its 60-minute equivalent; the fast-end percentile
     is the estimate (threshold pace ≈ the pace held for about an hour).
     """
+    import numpy as np
+
     usable = (
         np.isfinite(pace)
         & (duration_s >= settings.threshold_min_effort_s)

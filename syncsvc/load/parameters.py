@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import Activity, Profile, Sex
-from syncsvc.load.columns import ActivityColumns, BoolArray, activity_columns, day_number
+from syncsvc.load.columns import ActivityColumns, activity_columns, day_number
 from syncsvc.load.pace import (
     estimate_threshold_pace,
     graded_distance_m,
@@ -23,8 +22,14 @@ from syncsvc.load.pace import (
     running_stress,
 )
 from syncsvc.load.settings import LoadSettings
-from syncsvc.load.trimp import FloatArray, banister_trimp, estimate_hr_max
+from syncsvc.load.trimp import banister_trimp, estimate_hr_max
 from syncsvc.profiles import format_pace
+
+if TYPE_CHECKING:
+    from syncsvc.load.columns import BoolArray
+    from syncsvc.load.trimp import FloatArray
+
+    pass
 
 
 class ParameterSource(StrEnum):
@@ -163,6 +168,8 @@ def _threshold_pace(
     today_n: int,
     hr_threshold: float,
 ) -> tuple[float, ParameterSource, int]:
+    import numpy as np
+
     if profile.threshold_pace_s_per_km:
         return float(profile.threshold_pace_s_per_km), ParameterSource.PROFILE, 0
     recent_runs = (
@@ -196,6 +203,8 @@ def _pace_to_trimp(
     threshold_pace: float,
 ) -> tuple[float, ParameterSource, int]:
     """Median TRIMP/rTSS over the athlete's runs that have both (robust to odd runs)."""
+    import numpy as np
+
     both = (
         columns.is_run
         & (columns.day > today_n - settings.pace.pace_to_trimp_window_days)
@@ -226,11 +235,15 @@ def _pace_to_trimp(
 
 
 def _plausible_hr(avg_hr: FloatArray, settings: LoadSettings) -> BoolArray:
+    import numpy as np
+
     hr = settings.heart_rate
     return np.isfinite(avg_hr) & (avg_hr >= hr.plausible_min_bpm) & (avg_hr <= hr.plausible_max_bpm)
 
 
 def _plausible_pace(pace: FloatArray, settings: LoadSettings) -> BoolArray:
+    import numpy as np
+
     return (
         np.isfinite(pace)
         & (pace >= settings.pace.plausible_min_pace_s_per_km)

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import recurring_ical_events
-from icalendar import Calendar
 
 from syncsvc.domain import DayClass, PlannedWorkout
 from syncsvc.errors import SourceError
 from syncsvc.load.settings import PlanSettings
+
+if TYPE_CHECKING:
+    pass
 
 
 def parse_plan(
@@ -36,6 +37,9 @@ def parse_plan(
 
     Raises `SourceError` when the bytes are not a calendar.
     """
+    import recurring_ical_events
+    from icalendar import Calendar
+
     zone = ZoneInfo(timezone)
     try:
         calendar = Calendar.from_ical(ics)

@@ -25,15 +25,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import WeekLoad
 from syncsvc.load.activity import ActivityScores
 from syncsvc.load.columns import STRENGTH_CODE, ActivityColumns, day_from_number
 from syncsvc.load.settings import SeriesSettings
-from syncsvc.load.trimp import FloatArray
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from syncsvc.load.trimp import FloatArray
 
 EPOCH_MONDAY_OFFSET = 3
 """1970-01-01 was a Thursday: (day number + 3) % 7 is the weekday, Monday 0."""
@@ -45,6 +47,9 @@ def weekday_of(day_n: int) -> int:
 
 def ewma_from_zero(load: FloatArray, alpha: float) -> FloatArray:
     """y_d = α·x_d + (1 − α)·y_(d−1), y_(−1) = 0 (pandas' recursive EWMA, in C)."""
+    import numpy as np
+    import pandas as pd
+
     padded = np.concatenate(([0.0], load))
     smoothed = pd.Series(padded).ewm(alpha=alpha, adjust=False).mean().to_numpy()
     return np.asarray(smoothed[1:], dtype=np.float64)
@@ -65,6 +70,9 @@ class LoadCurves:
 
 def load_curves(load: FloatArray, settings: SeriesSettings) -> LoadCurves:
     """CTL/ATL/TSB (GoldenCheetah) and both ACWRs from one day-per-row load array."""
+    import numpy as np
+    import pandas as pd
+
     ctl = ewma_from_zero(load, 1.0 - math.exp(-1.0 / settings.ctl_days))
     atl = ewma_from_zero(load, 1.0 - math.exp(-1.0 / settings.atl_days))
     tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))[: load.size]
@@ -111,6 +119,8 @@ class DailySums:
 
 def daily_sums(columns: ActivityColumns, scores: ActivityScores, start: int, end: int) -> DailySums:
     """Sum each activity onto its own local date; days without one are zeros."""
+    import numpy as np
+
     size = end - start + 1
     inside = (columns.day >= start) & (columns.day <= end)
     index = columns.day[inside] - start
@@ -140,6 +150,8 @@ def daily_sums(columns: ActivityColumns, scores: ActivityScores, start: int, end
 
 
 def _sum_or_nan(index: np.ndarray, values: FloatArray, size: int) -> FloatArray:
+    import numpy as np
+
     known = np.isfinite(values)
     sums = np.bincount(index[known], weights=values[known], minlength=size).astype(np.float64)
     present = np.bincount(index[known], minlength=size) > 0
@@ -160,6 +172,8 @@ def weekly_loads(
     distance so far, and its changes, monotony and strain are None until it is
     whole (a week half over is not a drop in volume).
     """
+    import numpy as np
+
     past = last_day - start + 1
     weeks = -(-past // 7)
     padded = weeks * 7

@@ -12,13 +12,16 @@ All functions take and return numpy arrays so 5,000 activities cost one pass.
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import Sex
 from syncsvc.load.settings import HeartRateSettings
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
 
 
 def hrr_fraction(
@@ -32,6 +35,8 @@ def hrr_fraction(
     Below resting HR the session scores zero, as in every peer (GC returns 0
     when avg < rest; Elevate and Runalyze clamp x at 0).
     """
+    import numpy as np
+
     reserve = max(hr_max - hr_rest, 1.0)
     fraction = (np.asarray(avg_hr, dtype=np.float64) - hr_rest) / reserve
     return np.clip(fraction, 0.0, settings.hrr_fraction_max)
@@ -39,6 +44,8 @@ def hrr_fraction(
 
 def banister_weighting(x: FloatArray, sex: Sex | None, settings: HeartRateSettings) -> FloatArray:
     """a·e^(b·x) for the sex, or the mean of the male and female values when unknown."""
+    import numpy as np
+
     male = settings.male_a * np.exp(settings.male_b * x)
     female = settings.female_a * np.exp(settings.female_b * x)
     if sex is Sex.MALE:
@@ -58,6 +65,8 @@ def banister_trimp(
     settings: HeartRateSettings,
 ) -> FloatArray:
     """Banister TRIMP of sessions with a known average HR; NaN HR gives NaN."""
+    import numpy as np
+
     x = hrr_fraction(avg_hr, hr_rest, hr_max, settings)
     duration_min = np.maximum(np.asarray(minutes, dtype=np.float64), 0.0)
     return duration_min * x * banister_weighting(x, sex, settings)
@@ -72,6 +81,8 @@ def estimate_hr_max(
     A high percentile rather than the highest value, so one strap spike does
     not set it. Returns (estimate or None when too few believable values, count).
     """
+    import numpy as np
+
     values = recorded_max_hr[np.isfinite(recorded_max_hr)]
     values = values[(values >= settings.plausible_min_bpm) & (values <= settings.plausible_max_bpm)]
     if values.size < settings.hr_max_min_activities:
