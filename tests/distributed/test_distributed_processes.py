@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from syncsvc.runtime import Runtime
 from syncsvc.server.distributed import REPLAN_TASK, ProcrastinateJobs, Worker
-from syncsvc.server.job_stats import read_queue_stats
+from syncsvc.store.job_stats import read_queue_stats
 from syncsvc.server.jobs import JobKind, JobRequest
 from tests.distributed.builders import add_athletes, write_distributed_home
 
