@@ -7,15 +7,15 @@ store, SQLite or PostgreSQL, never gets them, and the project's own schema (the
 Alembic migrations) stays the same on both databases.
 
 procrastinate ships `schema.sql` (a fresh install) and one SQL file per
-migration; it leaves recording which ran to its user. `JOB_SCHEMA_TABLE`
-holds the names of the migration files applied (a fresh install records them
-all), so an upgrade of procrastinate applies exactly the new files, in order.
-Run the upgrade with the workers stopped (procrastinate's "pre" and "post"
-migrations then simply run one after the other).
+migration; it leaves recording which ran to its user. `syncsvc_job_schema`
+(`JOB_SCHEMA_TABLE`) holds the names of the migration files applied (a fresh
+install records them all), so an upgrade of procrastinate applies exactly the
+new files, in order. Run the upgrade with the workers stopped (procrastinate's
+"pre" and "post" migrations then simply run one after the other).
 
-`COUNTERS_TABLE` counts failed attempts and retries per task: procrastinate
-deletes a job that succeeds (the tables would grow otherwise), so a retry that
-later succeeded would leave no trace in its tables.
+`syncsvc_job_counters` (`COUNTERS_TABLE`) counts failed attempts and retries
+per task: procrastinate deletes a job that succeeds (the tables would grow
+otherwise), so a retry that later succeeded would leave no trace in its tables.
 
 Two processes starting at once take a transaction-level advisory lock, so the
 schema is installed once.
