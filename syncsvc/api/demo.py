@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from syncsvc import clock
+from syncsvc import clock, routes
 from syncsvc.domain import (
     Activity,
     Athlete,
@@ -313,20 +313,4 @@ def demo_feed_url(runtime: Runtime, host: str, port: int) -> str:
     athlete = runtime.athlete()
     with runtime.store.write() as tx:
         token = tx.athlete(athlete.id).feed.ensure_token()
-    return f"http://{host}:{port}/feeds/{token}.ics"
-
-
-def serve_feed(runtime: Runtime, host: str, port: int) -> None:
-    """Serve the stored feeds on `host:port` until interrupted.
-
-    Only the feed route, no scheduler: the demo must never sync or reach out.
-    """
-    import uvicorn
-    from starlette.applications import Starlette
-
-    from syncsvc.server.feed_lookup import StoreFeedLookup
-    from syncsvc.server.feed_routes import feed_routes, install_token_redaction
-
-    app = Starlette(routes=feed_routes(StoreFeedLookup(runtime.store), runtime.settings.feed))
-    install_token_redaction()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return f"http://{host}:{port}{routes.feed_path(token)}"

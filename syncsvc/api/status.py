@@ -124,7 +124,7 @@ def gather_status(runtime: Runtime) -> dict[str, Any]:
     )
     jobs: dict[str, object] | None = None
     if runtime.distributed:
-        from syncsvc.server.job_stats import read_queue_stats, stats_dict, status_lines
+        from syncsvc.store.job_stats import read_queue_stats, stats_dict, status_lines
 
         queue = read_queue_stats(store)
         lines.extend(status_lines(queue))

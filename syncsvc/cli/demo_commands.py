@@ -123,14 +123,15 @@ def demo(
             f"{escape(_command_name())} --home {escape(str(setup.home))} plan | today | load"
         )
         if serve:
-            from syncsvc.api.demo import demo_feed_url, serve_feed
+            from syncsvc.api.demo import demo_feed_url
+            from syncsvc.server.serve import serve_feeds
 
             url = demo_feed_url(runtime, "127.0.0.1", port)
             console.rule("[bold]Serving the feed[/bold]")
             console.print("Subscribe your calendar app to (Ctrl-C stops):")
             console.print(f"  {url}", markup=False, soft_wrap=True)
             console.print(f"  webcal://{url.split('://', 1)[1]}", markup=False, soft_wrap=True)
-            serve_feed(runtime, "127.0.0.1", port)
+            serve_feeds(runtime, host="127.0.0.1", port=port)
     finally:
         runtime.close()
 

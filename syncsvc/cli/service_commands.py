@@ -58,7 +58,7 @@ def worker(
     """
     from syncsvc.errors import ConfigError
     from syncsvc.server.distributed import run_worker
-    from syncsvc.server.serve import configure_logging
+    from syncsvc.server.logging_setup import configure_logging
 
     with runtime_for(ctx, home=home) as runtime:
         if not runtime.distributed:

@@ -21,10 +21,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from syncsvc import clock
+from syncsvc import clock, routes
 from syncsvc.config import Settings
+from syncsvc.feed.settings import FeedSettings
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import feed_routes
+from syncsvc.server.job_stats import JobStatsCollector
 from syncsvc.server.jobs import JobQueue, StoreStravaBudget
 from syncsvc.server.metrics import CONTENT_TYPE, ServiceMetrics
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
@@ -32,7 +34,7 @@ from syncsvc.store.database import Store
 
 log = logging.getLogger(__name__)
 
-FEED_PREFIX = "/feeds/"
+FEED_PREFIX = routes.static_prefix(routes.FEED)
 
 
 class FeedRequestCounter:
@@ -115,8 +117,6 @@ def create_app(
         "syncsvc_job_oldest_wait_seconds", "Wait of the oldest waiting job.", jobs.oldest_wait_s
     )
     if settings.service.mode != "single":
-        from syncsvc.server.job_stats import JobStatsCollector
-
         metrics.registry.register(JobStatsCollector(store))
 
     async def healthz(request: Request) -> Response:
@@ -127,12 +127,22 @@ def create_app(
         body = await run_in_threadpool(metrics.render)
         return Response(body, media_type=CONTENT_TYPE)
 
-    routes = [
+    app_routes = [
         *feed_routes(StoreFeedLookup(store), settings.feed),
         *webhook_routes(webhook),
-        Route("/healthz", healthz, methods=["GET"], name="healthz"),
-        Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
+        Route(routes.path_of(routes.HEALTHZ), healthz, methods=["GET"], name=routes.HEALTHZ),
+        Route(
+            routes.path_of(routes.METRICS),
+            metrics_endpoint,
+            methods=["GET"],
+            name=routes.METRICS,
+        ),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=app_routes, lifespan=lifespan)
     app.add_middleware(FeedRequestCounter, metrics=metrics)
     return app
+
+
+def feed_app(store: Store, settings: FeedSettings) -> Starlette:
+    """An app with the feed route only: no webhook, no jobs, nothing that reaches out."""
+    return Starlette(routes=feed_routes(StoreFeedLookup(store), settings))

@@ -48,16 +48,17 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job as ProcrastinateJob
 from procrastinate.jobs import JobDeferrer, Status
 from procrastinate.worker import Worker as ProcrastinateWorker
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
-from syncsvc.server import fanout, job_stats
+from syncsvc.server import fanout
 from syncsvc.server.jobs import JobKind, JobRequest, StoreStravaBudget, execute
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic, midnight_requests, poll_requests, read_athletes
+from syncsvc.store import job_stats
 from syncsvc.store.database import Store
+from syncsvc.store.job_queue import forget_finished_jobs, waiting_queueing_locks
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,6 @@ EXECUTOR_GRACE_S = 2.0
 """After the worker stopped: how long its idle job threads get to end."""
 BATCH = 500
 """A fan-out defers its jobs this many to an INSERT."""
-_WAITING_LOCKS = text(
-    "SELECT queueing_lock FROM procrastinate_jobs "
-    "WHERE status = 'todo' AND queueing_lock = ANY(:locks)"
-)
 
 
 def conninfo(url: str) -> str:
@@ -151,12 +148,7 @@ class ProcrastinateJobs:
         made = 0
         for start in range(0, len(requests), BATCH):
             chunk = list(requests[start : start + BATCH])
-            with self.store.engine.connect() as connection:
-                taken = set(
-                    connection.execute(_WAITING_LOCKS, {"locks": [r.queueing_lock for r in chunk]})
-                    .scalars()
-                    .all()
-                )
+            taken = waiting_queueing_locks(self.store, [r.queueing_lock for r in chunk])
             fresh = [r for r in chunk if r.queueing_lock not in taken]
             if not fresh:
                 continue
@@ -278,16 +270,9 @@ class Worker:
         tick = fanout.floor_tick(_instant(timestamp), fanout.MINUTE)
         views = [replace(view, strava=False) for view in read_athletes(self.runtime)]
         requests = poll_requests(
-            self.runtime.settings, views, tick - fanout.MINUTE, tick, self._budget_left
+            self.runtime.settings, views, tick - fanout.MINUTE, tick, self.periodic.budget_left
         )
         return self.jobs.enqueue_many(requests)
-
-    def _budget_left(self) -> int:
-        try:
-            return self.periodic.budget.left()
-        except Exception as error:  # an unreadable budget means no spending
-            log.warning("strava budget unreadable: %s", type(error).__name__)
-            return 0
 
     def midnight(self, timestamp: int) -> int:
         period = timedelta(minutes=self.runtime.settings.service.midnight_tick_minutes)
@@ -307,18 +292,9 @@ class Worker:
     def cleanup(self, timestamp: int) -> int:
         counts = self.periodic.cleanup_tick(_instant(timestamp))
         keep = timedelta(days=self.runtime.settings.service.history_keep_days)
-        with self.runtime.store.engine.begin() as connection:
-            removed = connection.execute(
-                text(
-                    "DELETE FROM procrastinate_jobs AS j WHERE j.status IN "
-                    "('failed', 'succeeded', 'cancelled', 'aborted') AND NOT EXISTS ("
-                    "SELECT 1 FROM procrastinate_events AS e WHERE e.job_id = j.id "
-                    "AND e.at > now() - make_interval(secs => :keep))"
-                ),
-                {"keep": keep.total_seconds()},
-            ).rowcount
+        removed = forget_finished_jobs(self.runtime.store, keep)
         log.info("old jobs removed", extra={"jobs": removed, **counts})
-        return int(removed or 0)
+        return removed
 
     async def retry_stalled(self, timestamp: int) -> int:
         """Jobs left "doing" by a worker whose heartbeat stopped: run them again.

@@ -5,8 +5,8 @@ The pipeline, the web app and the periodic fan-outs only ever call `JobQueue`:
 - `enqueue(JobRequest)`: a refresh (sync, then replan) or a replan of one
   athlete, with a reason and a priority (lower runs first: webhook-announced
   work, then the runner's own changes, midnight replans, polls, backfills).
-- Two locks name each job, with the semantics procrastinate gives them
-  (issue 10 plugs it in behind this interface): the *queueing lock*
+- Two locks name each job, with the semantics procrastinate gives them (the
+  distributed engine plugs it in behind this interface): the *queueing lock*
   (`refresh:<id>` or `replan:<id>`) allows one waiting job per athlete and kind,
   so a burst of webhooks becomes one waiting refresh and a waiting poll cannot
   swallow a replan; the *lock* (`athlete:<id>`) keeps a refresh and a replan of
@@ -45,17 +45,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from syncsvc import clock
+from syncsvc.api.pipeline import RefreshResult, refresh_athlete
 from syncsvc.config import StravaSettings
 from syncsvc.domain import Source
+from syncsvc.runtime import Runtime
+from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.store.database import Store
-
-if TYPE_CHECKING:
-    from syncsvc.api.pipeline import RefreshResult
-    from syncsvc.runtime import Runtime
-    from syncsvc.server.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -396,8 +394,6 @@ def execute(
     A refresh's sync step does the pending webhook work first (budget
     permitting; what finds none stays pending), then polls `sources`.
     """
-    from syncsvc.api.pipeline import refresh_athlete
-
     try:
         if kind is JobKind.REPLAN:
             result = refresh_athlete(runtime, athlete_id, trigger=reason, sync=False)

@@ -34,12 +34,16 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from syncsvc import clock
+from syncsvc.api.plan_sources import refresh_plan_sources
 from syncsvc.config import Settings
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
 from syncsvc.server import fanout
 from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority, StravaBudget
 from syncsvc.server.metrics import ServiceMetrics
+from syncsvc.sources.http import CountingSession
+from syncsvc.sources.strava_auth import fresh_token
+from syncsvc.store.locks import LockTimeout, athlete_lock
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +228,7 @@ class Periodic:
         garmin_period = self.runtime.settings.garmin.poll_minutes
         since = self._since("polls", tick, fanout.MINUTE, timedelta(minutes=garmin_period))
         requests = poll_requests(
-            self.runtime.settings, read_athletes(self.runtime), since, tick, self._budget_left
+            self.runtime.settings, read_athletes(self.runtime), since, tick, self.budget_left
         )
         for request in requests:
             self._enqueue(request)
@@ -242,7 +246,7 @@ class Periodic:
     def pending_tick(self, now: datetime | None = None) -> list[JobRequest]:
         """Hand pending Strava work out again, best priority first, while budget is left."""
         views = [v for v in read_athletes(self.runtime) if v.pending_priority is not None]
-        if not views or self._budget_left() <= 0:
+        if not views or self.budget_left() <= 0:
             return []
         views.sort(key=lambda v: (v.pending_priority, v.id))
         requests = [
@@ -255,10 +259,6 @@ class Periodic:
 
     def token_tick(self, now: datetime | None = None) -> list[int]:
         """Refresh Strava tokens ahead of expiry, each under its athlete's lock."""
-        from syncsvc.sources.http import CountingSession
-        from syncsvc.sources.strava_auth import fresh_token
-        from syncsvc.store.locks import LockTimeout, athlete_lock
-
         tick = now or clock.now()
         settings = self.runtime.settings
         ahead = timedelta(seconds=settings.service.token_refresh_ahead_s)
@@ -291,8 +291,6 @@ class Periodic:
         A source whose content changed gets its athlete a replan; a failed read
         keeps the last good copy (recorded beside the source).
         """
-        from syncsvc.api.plan_sources import refresh_plan_sources
-
         older_than = timedelta(hours=self.runtime.settings.service.plan_source_refresh_hours)
         with self.runtime.store.read() as tx:
             athletes = [a for a in tx.athletes.all() if tx.athlete(a.id).plan_sources.all()]
@@ -352,7 +350,8 @@ class Periodic:
             self._enqueue(request)
         return requests
 
-    def _budget_left(self) -> int:
+    def budget_left(self) -> int:
+        """Strava reads left; an unreadable budget reads as none (no spending)."""
         try:
             return self.budget.left()
         except Exception as error:  # an unreadable budget means no spending

@@ -17,21 +17,16 @@ in the store and the next start does it. The process then exits with status 0.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
 from syncsvc.runtime import Runtime
-from syncsvc.server.app import create_app
-from syncsvc.server.feed_routes import install_token_redaction, redact_feed_tokens
+from syncsvc.server.app import create_app, feed_app
 from syncsvc.server.jobs import (
     InProcessJobs,
     JobQueue,
@@ -39,89 +34,17 @@ from syncsvc.server.jobs import (
     StoreStravaBudget,
     job_runner,
 )
+from syncsvc.server.logging_setup import configure_logging
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic
+from syncsvc.server.redaction import install_token_redaction
 from syncsvc.store.locks import SchedulerLease
 
 if TYPE_CHECKING:
+    # distributed.py imports procrastinate, which only the distributed engine needs.
     from syncsvc.server.distributed import ProcrastinateJobs
 
 log = logging.getLogger(__name__)
-
-_STANDARD_RECORD_KEYS = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
-)
-
-
-SECRET_PARAMETERS = re.compile(
-    r"((?:hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code)=)[^&\s\"']+"
-)
-"""Query parameters that carry a secret (uvicorn's access log prints the query string)."""
-
-
-def redact_secrets(text: str) -> str:
-    return redact_feed_tokens(SECRET_PARAMETERS.sub(r"\1[redacted]", text))
-
-
-class SecretRedactor(logging.Filter):
-    """Redacts feed tokens and secret query parameters in every record a handler emits.
-
-    The message is formatted first and then redacted (a template such as
-    `/feeds/%s.ics` must not lose its placeholder).
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not a reason to leak
-            message = str(record.msg)
-        record.msg = redact_secrets(message)
-        record.args = None
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and the record's extra fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in record.__dict__.items():
-            if (
-                key not in _STANDARD_RECORD_KEYS
-                and not key.startswith("_")
-                and key != "color_message"
-            ):
-                entry[key] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def configure_logging(*, json_lines: bool, level: str = "info") -> None:
-    """Log to stderr (JSON lines with `--log-json`), feed tokens redacted everywhere."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter()
-        if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    handler.addFilter(SecretRedactor())
-    root = logging.getLogger()
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers = []
-        logger.propagate = True
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    install_token_redaction()
 
 
 class Service:
@@ -142,6 +65,8 @@ class Service:
         if runtime.distributed:
             # The distributed engine: this process serves HTTP and enqueues into
             # procrastinate; `syncsvc worker` processes run the jobs and the ticks.
+            # Imported here: distributed.py loads procrastinate, a single-engine
+            # process never needs it.
             from syncsvc.server.distributed import ProcrastinateJobs
 
             self.web_only = web_only = True
@@ -251,3 +176,16 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
     finally:
         service.stop()
+
+
+def serve_feeds(runtime: Runtime, *, host: str, port: int) -> None:
+    """Serve the stored feeds on `host:port` until interrupted (the demo's `--serve`).
+
+    Only the feed route, no scheduler: the demo must never sync or reach out.
+    """
+    import uvicorn
+
+    install_token_redaction()
+    uvicorn.run(
+        feed_app(runtime.store, runtime.settings.feed), host=host, port=port, log_level="warning"
+    )

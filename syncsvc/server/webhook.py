@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from syncsvc import routes
 from syncsvc.config import Settings
 from syncsvc.errors import StoreError
 from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority
@@ -39,7 +40,6 @@ from syncsvc.store.database import Store
 
 log = logging.getLogger(__name__)
 
-PATH = "/webhooks/strava"
 MAX_BODY_BYTES = 16 * 1024
 """A real event is a few hundred bytes."""
 
@@ -193,6 +193,16 @@ class StravaWebhook:
 
 def webhook_routes(webhook: StravaWebhook) -> list[BaseRoute]:
     return [
-        Route(PATH, webhook.validate, methods=["GET"], name="strava_webhook_validate"),
-        Route(PATH, webhook.receive, methods=["POST"], name="strava_webhook_event"),
+        Route(
+            routes.path_of(routes.STRAVA_WEBHOOK_VALIDATE),
+            webhook.validate,
+            methods=["GET"],
+            name=routes.STRAVA_WEBHOOK_VALIDATE,
+        ),
+        Route(
+            routes.path_of(routes.STRAVA_WEBHOOK_EVENT),
+            webhook.receive,
+            methods=["POST"],
+            name=routes.STRAVA_WEBHOOK_EVENT,
+        ),
     ]

@@ -8,14 +8,14 @@ Alembic migrations) stays the same on both databases.
 
 procrastinate ships `schema.sql` (a fresh install) and one SQL file per
 migration; it leaves recording which ran to its user. `syncsvc_job_schema`
-holds the names of the migration files applied (a fresh install records them
-all), so an upgrade of procrastinate applies exactly the new files, in order.
-Run the upgrade with the workers stopped (procrastinate's "pre" and "post"
-migrations then simply run one after the other).
+(`JOB_SCHEMA_TABLE`) holds the names of the migration files applied (a fresh
+install records them all), so an upgrade of procrastinate applies exactly the
+new files, in order. Run the upgrade with the workers stopped (procrastinate's
+"pre" and "post" migrations then simply run one after the other).
 
-`syncsvc_job_counters` counts failed attempts and retries per task: procrastinate
-deletes a job that succeeds (the tables would grow otherwise), so a retry that
-later succeeded would leave no trace in its tables.
+`syncsvc_job_counters` (`COUNTERS_TABLE`) counts failed attempts and retries
+per task: procrastinate deletes a job that succeeds (the tables would grow
+otherwise), so a retry that later succeeded would leave no trace in its tables.
 
 Two processes starting at once take a transaction-level advisory lock, so the
 schema is installed once.
@@ -27,7 +27,8 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, TableClause, column, inspect, select, table, text
+from sqlalchemy.dialects.postgresql import insert
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,18 @@ JOB_SCHEMA_TABLE = "syncsvc_job_schema"
 COUNTERS_TABLE = "syncsvc_job_counters"
 INSTALL_LOCK_KEY = 0x5359_4A4F_4253  # "SYJOBS": apart from the store's other advisory keys
 
-_OWN_TABLES = """
-CREATE TABLE IF NOT EXISTS syncsvc_job_schema (
+job_schema_table: TableClause = table(JOB_SCHEMA_TABLE, column("migration"))
+counters_table: TableClause = table(
+    COUNTERS_TABLE, column("task"), column("outcome"), column("count")
+)
+"""Our two tables as SQLAlchemy Core sees them, to query (`_OWN_TABLES` creates them)."""
+
+_OWN_TABLES = f"""
+CREATE TABLE IF NOT EXISTS {JOB_SCHEMA_TABLE} (
     migration text PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE TABLE IF NOT EXISTS syncsvc_job_counters (
+CREATE TABLE IF NOT EXISTS {COUNTERS_TABLE} (
     task text NOT NULL,
     outcome text NOT NULL,
     count bigint NOT NULL DEFAULT 0,
@@ -71,7 +78,7 @@ def applied_migrations(connection: Connection) -> set[str] | None:
     """The recorded migration files, or None when the job schema is not installed."""
     if not inspect(connection).has_table(JOB_SCHEMA_TABLE):
         return None
-    rows = connection.execute(text("SELECT migration FROM syncsvc_job_schema"))
+    rows = connection.execute(select(job_schema_table.c.migration))
     return {row[0] for row in rows}
 
 
@@ -105,11 +112,7 @@ def ensure_job_schema(engine: Engine) -> list[str]:
             done.append(name)
         for name in names:
             connection.execute(
-                text(
-                    "INSERT INTO syncsvc_job_schema (migration) VALUES (:name) "
-                    "ON CONFLICT DO NOTHING"
-                ),
-                {"name": name},
+                insert(job_schema_table).values(migration=name).on_conflict_do_nothing()
             )
     if done:
         log.info("job engine schema updated", extra={"applied": done})

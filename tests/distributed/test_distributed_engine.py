@@ -20,9 +20,9 @@ from syncsvc.server.distributed import (
     Worker,
     conninfo,
 )
-from syncsvc.server.job_stats import read_queue_stats
 from syncsvc.server.jobs import JobKind, JobRequest, Priority
 from syncsvc.store.job_schema import ensure_job_schema, migration_names
+from syncsvc.store.job_stats import read_queue_stats
 from syncsvc.testing.cli import invoke
 from tests.distributed.builders import add_athletes, write_distributed_home
 

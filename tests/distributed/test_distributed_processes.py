@@ -22,8 +22,8 @@ from sqlalchemy import text
 
 from syncsvc.runtime import Runtime
 from syncsvc.server.distributed import REPLAN_TASK, ProcrastinateJobs, Worker
-from syncsvc.server.job_stats import read_queue_stats
 from syncsvc.server.jobs import JobKind, JobRequest
+from syncsvc.store.job_stats import read_queue_stats
 from tests.distributed.builders import add_athletes, write_distributed_home
 
 REPO = Path(__file__).resolve().parents[2]

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 
-from syncsvc.server.serve import configure_logging
+from syncsvc.server.logging_setup import configure_logging
 from syncsvc.store.schema import PendingFetchRow, WebhookEventRow
 from tests.server.conftest import NOW as SERVER_NOW
 from tests.server.conftest import make_served

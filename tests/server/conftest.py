@@ -52,26 +52,33 @@ def served_any(
 
 
 CompareFeeds = Callable[[bytes, bytes], dict[str, Any]]
+IcsCheck = Callable[..., subprocess.CompletedProcess[str]]
 
 
-@pytest.fixture
-def compare_feeds(shared_dir: Path, tmp_path: Path) -> CompareFeeds:
-    """`icscheck --compare OLD NEW --json`, asserting it passes; returns its report."""
+@pytest.fixture(scope="session")
+def icscheck(shared_dir: Path) -> IcsCheck:
+    """Runs `../shared/tools/icscheck/icscheck ARGS...` and returns the finished process."""
     tool = shared_dir / "tools" / "icscheck" / "icscheck"
     if not tool.is_file():
         pytest.fail(f"{tool} is missing from {shared_dir}")
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(tool), *map(str, args)], capture_output=True, text=True, timeout=180, check=False
+        )
+
+    return run
+
+
+@pytest.fixture
+def compare_feeds(icscheck: IcsCheck, tmp_path: Path) -> CompareFeeds:
+    """`icscheck --compare OLD NEW --json`, asserting it passes; returns its report."""
 
     def compare(old: bytes, new: bytes) -> dict[str, Any]:
         old_path, new_path = tmp_path / "old.ics", tmp_path / "new.ics"
         old_path.write_bytes(old)
         new_path.write_bytes(new)
-        result = subprocess.run(
-            [str(tool), "--compare", str(old_path), str(new_path), "--json"],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        result = icscheck("--compare", old_path, new_path, "--json")
         assert result.returncode == 0, result.stdout + result.stderr
         report: dict[str, Any] = json.loads(result.stdout)
         assert report["ok"], result.stdout

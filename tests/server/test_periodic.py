@@ -14,6 +14,7 @@ from syncsvc.server.fanout import poll_slot
 from syncsvc.server.jobs import InProcessJobs, Job, JobKind, Priority, StoreStravaBudget
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import GARMIN_SALT, Periodic
+from syncsvc.testing.stores import open_store
 from tests.server.harness import FakeMonotonic
 from tests.server.service_builders import Seeded
 
@@ -215,3 +216,25 @@ def test_the_cleanup_forgets_old_deliveries_runs_and_cancelled_sessions_only(
         assert [r.started_at for r in scope.runs.latest()] == [recent]
     again = ticks.cleanup_tick(NOW)
     assert again == {"webhook_events": 0, "pipeline_runs": 0, "cancelled_sessions": 0}
+
+
+def test_an_unreadable_budget_reads_as_none_left_and_holds_the_pending_work(
+    periodic: tuple[Periodic, InProcessJobs, Runtime],
+    served: tuple[Path, Seeded],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ticks, jobs, runtime = periodic
+    _, seeded = served
+    with runtime.store.write() as tx:
+        tx.athlete(seeded.athlete_id).pending.add(Source.STRAVA, "42", "activity", 0)
+    database = tmp_path / "gone.db"
+    broken = open_store(f"sqlite:///{database}")
+    broken.engine.dispose()
+    database.unlink()
+    ticks.budget = StoreStravaBudget(broken, runtime.settings.strava)
+
+    assert ticks.budget_left() == 0
+    assert ticks.pending_tick(NOW) == []
+    assert jobs.depth() == 0
+    assert "strava budget unreadable" in caplog.text

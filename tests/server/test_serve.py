@@ -1,9 +1,7 @@
-"""The assembled service in process: health as the real scheduler sees it, logs without secrets."""
+"""The assembled service in process: health as the real scheduler sees it."""
 
 from __future__ import annotations
 
-import json
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,9 +9,9 @@ import pytest
 
 from syncsvc import clock
 from syncsvc.runtime import Runtime
-from syncsvc.server.serve import JsonFormatter, SecretRedactor, Service
+from syncsvc.server.serve import Service
 from tests.server.harness import TestClient
-from tests.server.service_builders import VERIFY_TOKEN, Seeded
+from tests.server.service_builders import Seeded
 
 NOW = datetime(2026, 11, 30, 7, 30, tzinfo=UTC)
 
@@ -63,41 +61,3 @@ def test_a_web_only_process_has_no_scheduler_to_be_unhealthy_about(
 
     assert (answer.status_code, answer.json()["scheduler"]) == (200, "not in this process")
     assert web.lease is None
-
-
-def test_json_log_lines_carry_the_extra_fields_and_no_secrets() -> None:
-    record = logging.LogRecord(
-        "uvicorn.access",
-        logging.INFO,
-        __file__,
-        1,
-        '%s - "%s %s HTTP/%s" %d',
-        (
-            "127.0.0.1:5",
-            "GET",
-            f"/webhooks/strava?hub.verify_token={VERIFY_TOKEN}&hub.challenge=x",
-            "1.1",
-            200,
-        ),
-        None,
-    )
-    feed = logging.LogRecord(
-        "uvicorn.access",
-        logging.INFO,
-        __file__,
-        1,
-        "GET /feeds/%s.ics",
-        ("abcdefghijklmnopqrstuvwx",),
-        None,
-    )
-    feed.athlete_id = 3
-
-    SecretRedactor().filter(record)
-    SecretRedactor().filter(feed)
-    lines = [json.loads(JsonFormatter().format(r)) for r in (record, feed)]
-
-    assert VERIFY_TOKEN not in lines[0]["message"]
-    assert "hub.challenge=x" in lines[0]["message"]
-    assert "abcdefghijklmnopqrstuvwx" not in lines[1]["message"]
-    assert lines[1]["athlete_id"] == 3
-    assert lines[1]["level"] == "info"

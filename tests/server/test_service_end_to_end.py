@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from icalendar import Calendar
 
+from syncsvc import routes
 from syncsvc.testing.cli import run_subprocess
 from tests.server.conftest import MONDAY, NOW, CompareFeeds
 from tests.server.server_process import running_server, wait_until
@@ -75,7 +76,7 @@ def test_a_hard_run_announced_by_the_webhook_moves_todays_session_in_the_served_
     served: tuple[Path, Seeded], compare_feeds: CompareFeeds
 ) -> None:
     home, seeded = served
-    feed_path = f"/feeds/{seeded.feed_token}.ics"
+    feed_path = routes.feed_path(seeded.feed_token)
     with running_server(home, strava_replies(), now=NOW) as server, server.client() as client:
         challenge = client.get(
             "/webhooks/strava",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from syncsvc import routes
 from syncsvc.testing.cli import run_subprocess
 from tests.server.conftest import NOW
 from tests.server.server_process import free_port, running_server, wait_until
@@ -68,6 +69,6 @@ def test_sigterm_mid_refresh_exits_cleanly_and_the_next_start_finishes_the_work(
 
         assert wait_until(finished, timeout=15), server.logs()
         with server.client() as client:
-            assert client.get(f"/feeds/{seeded.feed_token}.ics").status_code == 200
+            assert client.get(routes.feed_path(seeded.feed_token)).status_code == 200
         assert server.terminate() == 0
     assert integrity(home) == "ok"

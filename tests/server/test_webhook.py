@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from syncsvc import clock
+from syncsvc import clock, routes
 from syncsvc.domain import Source
 from syncsvc.server.jobs import StoreStravaBudget
 from syncsvc.server.metrics import ServiceMetrics
@@ -228,7 +228,7 @@ def test_deauthorisation_forgets_strava_but_keeps_merged_records_and_the_plan(
         assert len(scope.activities.merged()) == groups_before - seeded.strava_only
         assert len(scope.sessions.all()) >= sessions_before
         assert scope.pending.all(Source.STRAVA) == []
-    assert harness.client.get(f"/feeds/{seeded.feed_token}.ics").status_code == 200
+    assert harness.client.get(routes.feed_path(seeded.feed_token)).status_code == 200
     # Later events for the athlete find nobody: the Strava account is no longer ours.
     assert harness.post(event(RUN_ID, event_time=1_764_009_999)) == (200, "unknown_athlete")
 
@@ -283,7 +283,7 @@ def test_feed_requests_and_revalidations_are_counted(
     harness: Harness, served_any: tuple[Path, Seeded]
 ) -> None:
     _, seeded = served_any
-    path = f"/feeds/{seeded.feed_token}.ics"
+    path = routes.feed_path(seeded.feed_token)
     first = harness.client.get(path)
     harness.client.get(path, headers={"If-None-Match": first.headers["etag"]})
 

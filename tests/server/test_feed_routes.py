@@ -1,81 +1,34 @@
-"""GET/HEAD /feeds/{token}.ics over a small in-memory FeedLookup (our own interface)."""
+"""The feed route (GET/HEAD of a token's feed) over an in-memory FeedLookup (our own interface)."""
 
 from __future__ import annotations
 
 import gzip
 import logging
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.testclient import TestClient
 
-from syncsvc.domain import Athlete, Profile, RenderedFeed
+from syncsvc import routes
+from syncsvc.domain import Athlete, Profile
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
 from syncsvc.feed.demo import demo_mobility, demo_sessions
-from syncsvc.server.feed_routes import (
-    FeedGone,
-    FeedHit,
-    FeedOk,
-    FeedUnknown,
-    accepts_gzip,
-    feed_routes,
-    install_token_redaction,
-    redact_feed_tokens,
+from syncsvc.server.feed_routes import feed_routes
+from tests.server.feed_doubles import (
+    BODY,
+    NEW_TOKEN,
+    RENDERED_AT,
+    TOKEN,
+    Clock,
+    MemoryLookup,
+    served_by_uvicorn,
+    server_log,
+    stored_feed,
 )
-
-TOKEN = "q3JtV0xkR2hZbE9pTnNwWk1fa2Vz-A7rT"
-NEW_TOKEN = "Zx9_bQ2mLp4sNc8vRt6yWu1eHg3jKf5dA"
-BODY = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Zoë\r\nEND:VCALENDAR\r\n".encode() * 40
-RENDERED_AT = datetime(2026, 5, 10, 7, 45, 12, tzinfo=UTC)
-
-
-def stored_feed(body: bytes = BODY, athlete_id: int = 7) -> RenderedFeed:
-    return RenderedFeed(athlete_id, body, feed_etag(body), RENDERED_AT, plan_version="v1")
-
-
-class MemoryLookup:
-    """Tokens in a dict; rotation moves the old one to `rotated`."""
-
-    def __init__(self) -> None:
-        self.current: dict[str, RenderedFeed] = {TOKEN: stored_feed()}
-        self.rotated: set[str] = set()
-        self.down = False
-        self.calls = 0
-
-    def find_feed(self, token: str) -> FeedHit:
-        self.calls += 1
-        if self.down:
-            raise RuntimeError(f"database is down (while looking up {token})")
-        if token in self.current:
-            return FeedOk(self.current[token])
-        if token in self.rotated:
-            return FeedGone()
-        return FeedUnknown()
-
-    def rotate(self, old: str, new: str) -> None:
-        self.current[new] = self.current.pop(old)
-        self.rotated.add(old)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.server.harness import TestClient
 
 
 @pytest.fixture
@@ -96,7 +49,7 @@ def client(lookup: MemoryLookup, clock: Clock) -> Iterator[TestClient]:
 
 
 def url(token: str = TOKEN) -> str:
-    return f"/feeds/{token}.ics"
+    return routes.feed_path(token)
 
 
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -207,25 +160,6 @@ def test_gzip_is_prepared_once_per_feed_version(
     assert len(compressions) == 2
 
 
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        (None, False),
-        ("", False),
-        ("gzip", True),
-        ("deflate, gzip;q=0.5", True),
-        ("GZIP", True),
-        ("gzip;q=0", False),
-        ("identity", False),
-        ("*", True),
-        ("*;q=0.1, gzip;q=0", False),
-        ("br, *;q=0", False),
-    ],
-)
-def test_accept_encoding_is_read_with_its_q_values(header: str | None, expected: bool) -> None:
-    assert accepts_gzip(header) is expected
-
-
 def test_unknown_token_is_404(client: TestClient) -> None:
     response = client.get(url("A" * 32))
 
@@ -306,15 +240,6 @@ def test_an_empty_stored_feed_is_never_served(
     assert never_good.status_code == 503
 
 
-def server_log(caplog: pytest.LogCaptureFixture) -> str:
-    """Captured log text, without the test's own HTTP client (httpx logs the URLs it fetches)."""
-    return "\n".join(
-        record.getMessage()
-        for record in caplog.records
-        if not record.name.startswith(("httpx", "httpcore"))
-    )
-
-
 def test_route_logs_never_hold_the_token(
     client: TestClient, lookup: MemoryLookup, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -330,78 +255,10 @@ def test_route_logs_never_hold_the_token(
     assert NEW_TOKEN not in server_log(caplog)
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        (f"GET /feeds/{TOKEN}.ics HTTP/1.1", "GET /feeds/[redacted] HTTP/1.1"),
-        (f"/feeds/{TOKEN}.ics?x=1", "/feeds/[redacted]?x=1"),
-        (f'"/feeds/{TOKEN}"', '"/feeds/[redacted]"'),
-        ("/health", "/health"),
-    ],
-)
-def test_redaction_hides_the_token_segment(line: str, expected: str) -> None:
-    assert redact_feed_tokens(line) == expected
-
-
 @pytest.fixture
 def live_server(lookup: MemoryLookup) -> Iterator[str]:
-    """The route under a real uvicorn on 127.0.0.1, logging through the root logger."""
-    app = Starlette(routes=feed_routes(lookup))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=True, log_level="info")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-@pytest.fixture
-def redaction() -> Iterator[Callable[[], None]]:
-    installed: list[logging.Filter] = []
-
-    def install() -> None:
-        installed.append(install_token_redaction())
-
-    yield install
-    for redactor in installed:
-        for name in ("uvicorn.access", "uvicorn.error"):
-            logging.getLogger(name).removeFilter(redactor)
-
-
-def test_uvicorn_access_log_never_prints_the_token(
-    live_server: str,
-    lookup: MemoryLookup,
-    redaction: Callable[[], None],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO)
-    redaction()
-    lookup.rotate(TOKEN, NEW_TOKEN)
-
-    statuses = [
-        httpx.get(f"{live_server}/feeds/{token}.ics?utm=x").status_code
-        for token in (TOKEN, NEW_TOKEN, "Q" * 40)
-    ]
-
-    assert statuses == [410, 200, 404]
-    access_lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
-    assert len(access_lines) == 3
-    assert all("/feeds/[redacted]" in line for line in access_lines)
-    logged = server_log(caplog)
-    assert TOKEN not in logged
-    assert NEW_TOKEN not in logged
-    assert "Q" * 40 not in logged
+    with served_by_uvicorn(Starlette(routes=feed_routes(lookup))) as base_url:
+        yield base_url
 
 
 @pytest.mark.shared
@@ -420,7 +277,7 @@ def test_icscheck_accepts_the_served_feed_over_http(
     )
     lookup.current[TOKEN] = stored_feed(body)
 
-    result = icscheck(f"{live_server}/feeds/{TOKEN}.ics")
+    result = icscheck(live_server + url())
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "encoding=gzip" in result.stdout
@@ -449,35 +306,3 @@ def test_store_failure_beyond_the_stale_limit_is_503_not_old_bytes(
     clock.now += FeedSettings().stale_on_error_s + 1
 
     assert client.get(url()).status_code == 503
-
-
-def test_headers_added_by_middleware_do_not_pile_up_in_the_cached_answer(
-    lookup: MemoryLookup,
-) -> None:
-    class Stamp(BaseHTTPMiddleware):
-        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            response = await call_next(request)
-            response.headers.append("x-served-by", "test")
-            return response
-
-    class Raw:
-        """Pure ASGI middleware appending to the header list it is sent."""
-
-        def __init__(self, app: Any) -> None:
-            self.app = app
-
-        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-            async def sending(message: Any) -> None:
-                if message["type"] == "http.response.start":
-                    message["headers"].append((b"x-raw", b"1"))
-                await send(message)
-
-            await self.app(scope, receive, sending)
-
-    app = Starlette(routes=feed_routes(lookup), middleware=[Middleware(Stamp), Middleware(Raw)])
-    with TestClient(app) as test_client:
-        for _ in range(3):
-            response = test_client.get(url())
-
-    assert response.headers.get_list("x-raw") == ["1"]
-    assert response.headers.get_list("x-served-by") == ["test"]

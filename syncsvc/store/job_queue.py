@@ -1,0 +1,41 @@
+"""Queries over procrastinate's job tables that its own API does not offer.
+
+- which queueing locks already have a waiting job, so a fan-out defers its
+  new jobs in batches (one INSERT each) without tripping over a waiting one;
+- forgetting finished jobs with no recent event, so the tables stop growing
+  (procrastinate deletes successful jobs itself; failed attempts are kept for
+  inspection until then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from syncsvc.store.database import Store
+
+_WAITING_LOCKS = text(
+    "SELECT queueing_lock FROM procrastinate_jobs "
+    "WHERE status = 'todo' AND queueing_lock = ANY(:locks)"
+)
+_FORGET_FINISHED = text(
+    "DELETE FROM procrastinate_jobs AS j WHERE j.status IN "
+    "('failed', 'succeeded', 'cancelled', 'aborted') AND NOT EXISTS ("
+    "SELECT 1 FROM procrastinate_events AS e WHERE e.job_id = j.id "
+    "AND e.at > now() - make_interval(secs => :keep))"
+)
+
+
+def waiting_queueing_locks(store: Store, locks: Sequence[str]) -> set[str]:
+    """Those of `locks` held by a job still waiting to run."""
+    with store.engine.connect() as connection:
+        return set(connection.execute(_WAITING_LOCKS, {"locks": list(locks)}).scalars().all())
+
+
+def forget_finished_jobs(store: Store, keep: timedelta) -> int:
+    """Delete finished jobs whose last event is older than `keep`; returns how many."""
+    with store.engine.begin() as connection:
+        removed = connection.execute(_FORGET_FINISHED, {"keep": keep.total_seconds()}).rowcount
+    return int(removed or 0)
