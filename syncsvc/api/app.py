@@ -34,23 +34,23 @@ from syncsvc.api import (
     profile_edits,
     status,
 )
+from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
+from syncsvc.api.athletes import InitResult
+from syncsvc.api.checkins import CheckInOutcome
+from syncsvc.api.decisions import DecisionOutcome
+from syncsvc.api.demo import DemoSetup, HardRunOutcome
+from syncsvc.api.feed_admin import FeedAddress
+from syncsvc.api.load_view import LoadReport
 from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
+from syncsvc.api.plan_sources import PlanSourceInfo
+from syncsvc.api.plan_view import PlanView, SessionView
+from syncsvc.api.status import StatusReport
 from syncsvc.domain import Athlete, CheckIn, Profile, Source
 from syncsvc.profiles import set_profile_value
 from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
 
 if TYPE_CHECKING:
-    from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
-    from syncsvc.api.athletes import InitResult
-    from syncsvc.api.checkins import CheckInOutcome
-    from syncsvc.api.decisions import DecisionOutcome
-    from syncsvc.api.demo import DemoSetup, HardRunOutcome
-    from syncsvc.api.feed_admin import FeedAddress
-    from syncsvc.api.load_view import LoadReport
-    from syncsvc.api.plan_sources import PlanSourceInfo
-    from syncsvc.api.plan_view import PlanView, SessionView
-    from syncsvc.api.status import StatusReport
     from syncsvc.api.strava_subscription import Subscription
     from syncsvc.sources.strava_auth import StravaConnection
 
@@ -199,6 +199,7 @@ class Syncsvc:
         demo.serve_feed(self.runtime, host, port)
 
     # ------------------------------------------------------------ the Strava webhook
+    # (requests loads only for these: `syncsvc plan` must not pay for it at start-up)
 
     @property
     def strava_subscription_id(self) -> int | None:

@@ -20,11 +20,11 @@ from syncsvc.api.feed_urls import feed_urls, redact_feed_url
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus, Source, SyncCursor
 from syncsvc.runtime import Runtime
 from syncsvc.store.feeds import PlanSource
-from syncsvc.store.shared import BudgetState
 from syncsvc.store.sync_state import CredentialInfo
 
 if TYPE_CHECKING:
     from syncsvc.server.job_stats import QueueStats
+    from syncsvc.store.shared import BudgetState  # its PostgreSQL upserts cost start-up time
 
 PROVIDERS = ("strava", "garmin")
 NEXT_SESSIONS = 4

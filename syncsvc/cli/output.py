@@ -94,8 +94,11 @@ def _day_class_json(view: DayView | None) -> dict[str, Any] | None:
 
 def status_json(report: StatusReport) -> dict[str, Any]:
     """`status --json`: the feed URL without its token (JSON ends up in logs)."""
-    from syncsvc.server.job_stats import stats_dict
+    jobs: dict[str, object] | None = None
+    if report.jobs is not None:
+        from syncsvc.server.job_stats import stats_dict  # the job engine: distributed mode only
 
+        jobs = stats_dict(report.jobs)
     accounts: dict[str, Any] = {}
     for account in report.accounts:
         info = account.credential
@@ -145,7 +148,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
             "configured": report.feed_url is not None,
             "url": report.redacted_feed_url,
         },
-        "jobs": stats_dict(report.jobs) if report.jobs is not None else None,
+        "jobs": jobs,
         "attention": list(report.attention),
     }
 
@@ -194,7 +197,7 @@ def status_rows(report: StatusReport) -> list[tuple[str, str]]:
         )
     )
     if report.jobs is not None:
-        from syncsvc.server.job_stats import status_lines
+        from syncsvc.server.job_stats import status_lines  # distributed mode only
 
         rows.extend(status_lines(report.jobs))
     rows.append(("feed", report.feed_url or "no feed token (syncsvc feed rotate)"))
