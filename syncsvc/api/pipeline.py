@@ -393,7 +393,10 @@ def decide_and_replan(
         override, value = decide(decision)
         with runtime.store.write() as tx:
             stored = tx.athlete(athlete.id).overrides.append(override)
-        context = replace(decision.context, overrides=(*decision.context.overrides, stored))
+        overrides = sorted(  # the log's own order (`OverrideLog.all`): by time, then id
+            (*decision.context.overrides, stored), key=lambda o: (o.at, o.id or 0)
+        )
+        context = replace(decision.context, overrides=tuple(overrides))
         return value, _replan_and_publish(runtime, context, decision.computed_load, trigger=trigger)
 
     return _run(runtime, athlete_id, trigger, step)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
 from syncsvc.cli.output import address_json, console, emit, plan_source_json
+
+if TYPE_CHECKING:
+    from syncsvc.api.feed_admin import FeedAddress
 
 feed_app = typer.Typer(
     help="The calendar feed your calendar app subscribes to.", no_args_is_help=True
