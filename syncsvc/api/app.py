@@ -26,7 +26,6 @@ from syncsvc.api import (
     checkins,
     connections,
     decisions,
-    demo,
     feed_admin,
     load_view,
     plan_sources,
@@ -38,7 +37,6 @@ from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
 from syncsvc.api.athletes import InitResult
 from syncsvc.api.checkins import CheckInOutcome
 from syncsvc.api.decisions import DecisionOutcome
-from syncsvc.api.demo import DemoSetup, HardRunOutcome
 from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.api.load_view import LoadReport
 from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
@@ -51,6 +49,7 @@ from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
 
 if TYPE_CHECKING:
+    from syncsvc.api.demo import DemoSetup, HardRunOutcome
     from syncsvc.api.strava_subscription import Subscription
     from syncsvc.sources.strava_auth import StravaConnection
 
@@ -172,30 +171,43 @@ class Syncsvc:
         return AthleteApi(self, name or self.runtime.athlete_name)
 
     # ------------------------------------------------------------ the demo
+    # (its bundled history and ingest load only for `syncsvc demo`, not at every start-up)
 
     @classmethod
     def open_demo(cls, *, home: Path | None = None, config_file: Path | None = None) -> Syncsvc:
         """The demo's store: `home`, else SYNCSVC_HOME, else the demo's own folder."""
+        from syncsvc.api import demo
+
         if home is None and not os.environ.get("SYNCSVC_HOME"):
             home = demo.default_demo_home()
         return cls.open(home=home, config_file=config_file, athlete=demo.DEMO_ATHLETE)
 
     def demo_athlete(self) -> AthleteApi:
+        from syncsvc.api import demo
+
         return self.athlete(demo.DEMO_ATHLETE)
 
     def prepare_demo(self) -> DemoSetup:
         """Demo clock, demo athlete, bundled history stored, pipeline run, feed written."""
+        from syncsvc.api import demo
+
         return demo.prepare_demo(self.runtime)
 
     def simulate_hard_run(self) -> HardRunOutcome:
         """A hard interval run arrives on the morning of the next day holding a session."""
+        from syncsvc.api import demo
+
         return demo.simulate_hard_run(self.runtime, self.find_athlete(demo.DEMO_ATHLETE))
 
     def demo_feed_url(self, host: str, port: int) -> str:
+        from syncsvc.api import demo
+
         return demo.demo_feed_url(self.runtime, host, port)
 
     def serve_demo_feed(self, host: str, port: int) -> None:
         """Serve the stored feeds on `host:port` until interrupted."""
+        from syncsvc.api import demo
+
         demo.serve_feed(self.runtime, host, port)
 
     # ------------------------------------------------------------ the Strava webhook
