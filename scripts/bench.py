@@ -119,11 +119,10 @@ def sync_figures(years: int, runs: list[Any], repeats: int) -> dict[str, Any]:
 
 def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     """An athlete with `runs` stored as Strava and Garmin records, merged; a feed token."""
-    from tests.server.service_builders import STRAVA_OWNER_ID, run_json
-
     from syncsvc.domain import Profile, Source, SourceRecord
     from syncsvc.sources.normalise_strava import strava_record
     from syncsvc.testing.history import as_activities
+    from tests.server.service_builders import STRAVA_OWNER_ID, run_json
 
     store = runtime.store
     with store.write() as tx:
@@ -161,9 +160,8 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
 
 
 def new_runtime(home: Path) -> Any:
-    from tests.server.service_builders import write_home
-
     from syncsvc.runtime import Runtime
+    from tests.server.service_builders import write_home
 
     write_home(home)
     runtime = Runtime.create(home=home)
@@ -285,6 +283,7 @@ def wrk_run(url: str, seconds: int, headers: list[str]) -> dict[str, Any]:
 def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
     import httpx
     from bench_service import rss_mib
+
     from tests.server.server_process import running_server, wait_until
     from tests.server.service_builders import event
     from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies

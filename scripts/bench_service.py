@@ -40,13 +40,13 @@ def rss_mib(pid: int) -> float:
 
 def main() -> None:
     import httpx
-    from tests.server.server_process import running_server, wait_until
-    from tests.server.service_builders import event, seed_store, write_home
-    from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
     from syncsvc import clock
     from syncsvc.api.pipeline import refresh_athlete
     from syncsvc.runtime import Runtime
+    from tests.server.server_process import running_server, wait_until
+    from tests.server.service_builders import event, seed_store, write_home
+    from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # ---------------------------------------------------------------- athletes
 
@@ -417,6 +418,20 @@ class SyncSummary:
     """Why the sync stopped early (rate limit, auth), empty when it completed."""
     problems: tuple[str, ...] = ()
 
+    def as_json(self) -> dict[str, Any]:
+        """As `sync --json` prints it and `pipeline_runs` records it."""
+        return {
+            "fetched": self.fetched,
+            "new": self.new,
+            "updated": self.updated,
+            "merged": self.merged,
+            "skipped": self.skipped,
+            "deleted": self.deleted,
+            "requests": self.requests,
+            "stopped": self.stopped,
+            "problems": list(self.problems),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedFeed:
@@ -437,3 +452,8 @@ class SourceRecord:
 
     activity: Activity
     raw: JSONValue = field(default=None, compare=False)
+
+
+def wall_clock(instant: datetime, timezone: str) -> datetime:
+    """`instant` as the wall clock reads in an IANA zone (naive): an athlete's "now"."""
+    return instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
-
 from syncsvc.config import SETTINGS_FILE_NAME
 from syncsvc.domain import Athlete, Profile
 from syncsvc.files import write_private
 from syncsvc.profiles import check_profile
 from syncsvc.runtime import Runtime
 from syncsvc.store.convert import profile_to_json
-from syncsvc.store.schema import ATHLETE_TABLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +91,8 @@ def export_athlete(runtime: Runtime, athlete: Athlete) -> dict[str, Any]:
     }
     secret_columns = {"secret_enc", "token_enc", "token_hash"}
     with runtime.store.read() as tx:
-        for table in ATHLETE_TABLES:
-            rows = tx.orm.execute(
-                select(table).where(table.c.athlete_id == athlete.id).order_by(*table.primary_key)
-            ).mappings()
-            data[table.name] = [
+        for table_name, rows in tx.athletes.export_tables(athlete.id):
+            data[table_name] = [
                 {
                     key: _exportable(key, value)
                     for key, value in row.items()

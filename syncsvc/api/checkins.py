@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from syncsvc import clock
-from syncsvc.domain import CheckIn
+from syncsvc.api.pipeline import catalogue, replan_after_change, replan_note
+from syncsvc.domain import Athlete, CheckIn
 from syncsvc.errors import UsageError
 from syncsvc.runtime import Runtime
 
@@ -30,12 +31,10 @@ class CheckInOutcome:
 
 def resolve_exercises(runtime: Runtime, names: Sequence[str]) -> tuple[str, ...]:
     """Catalogue names for what the runner typed (id or name, case ignored)."""
-    from syncsvc.programme.catalogue import load_catalogue
-
-    catalogue = load_catalogue(runtime.settings.planner.programme.catalogue_path)
+    exercises = catalogue(runtime.settings)
     found: list[str] = []
     for name in names:
-        exercise = catalogue.find(name)
+        exercise = exercises.find(name)
         if exercise is None:
             raise UsageError(
                 f"unknown exercise {name!r}",
@@ -47,16 +46,13 @@ def resolve_exercises(runtime: Runtime, names: Sequence[str]) -> tuple[str, ...]
 
 
 def record_checkin(
-    runtime: Runtime, back_score: int, sore: Sequence[str] = (), note: str = ""
+    runtime: Runtime, athlete: Athlete, back_score: int, sore: Sequence[str] = (), note: str = ""
 ) -> CheckInOutcome:
     """Validate, append the check-in, replan (P4, P5)."""
-    from syncsvc.api import hooks
-
     if not BACK_RANGE[0] <= back_score <= BACK_RANGE[1]:
         raise UsageError(f"--back {back_score} is out of range: 0 (no tightness) to 10 (worst)")
     if len(note) > NOTE_MAX_CHARS:
         raise UsageError(f"the note is too long ({len(note)} characters, at most {NOTE_MAX_CHARS})")
-    athlete = runtime.athlete()
     exercises = resolve_exercises(runtime, sore)
     checkin = CheckIn(
         athlete_id=athlete.id,
@@ -67,7 +63,7 @@ def record_checkin(
     )
     with runtime.store.write() as tx:
         stored = tx.athlete(athlete.id).checkins.append(checkin)
-    replanned = hooks.after_change(runtime, athlete.id, reason="check-in")
+    replanned = replan_note(replan_after_change(runtime, athlete.id, reason="check-in"))
     flare = runtime.settings.planner.programme.back_flare_score
     parts = [f"Check-in recorded: low back {back_score}/10"]
     if exercises:
@@ -80,7 +76,6 @@ def record_checkin(
     return CheckInOutcome(stored, message, replanned)
 
 
-def list_checkins(runtime: Runtime, limit: int = 20) -> list[CheckIn]:
-    athlete = runtime.athlete()
+def list_checkins(runtime: Runtime, athlete: Athlete, limit: int = 20) -> list[CheckIn]:
     with runtime.store.read() as tx:
         return tx.athlete(athlete.id).checkins.all()[-limit:]

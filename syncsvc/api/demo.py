@@ -22,17 +22,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncsvc import clock, routes
+from syncsvc.api.athletes import add_athlete, initialise
+from syncsvc.api.day_views import day_views
+from syncsvc.api.pipeline import local_today, refresh_athlete
 from syncsvc.domain import (
     Activity,
     Athlete,
     Profile,
     Session,
     SessionStatus,
+    Sex,
     Source,
     SourceRecord,
     Sport,
 )
+from syncsvc.files import write_private
 from syncsvc.runtime import Runtime
+from syncsvc.sources.ingest import store_records
 
 DEMO_ATHLETE = "demo"
 HISTORY_FILE = "demo_history.json"
@@ -90,9 +96,7 @@ def load_history() -> DemoHistory:
     )
 
 
-def _sex(value: str) -> Any:
-    from syncsvc.domain import Sex
-
+def _sex(value: str) -> Sex:
     return Sex(value)
 
 
@@ -164,8 +168,6 @@ def _reset_previous(runtime: Runtime) -> str:
 
 
 def _create_athlete(runtime: Runtime, history: DemoHistory) -> tuple[Athlete, str]:
-    from syncsvc.api.athletes import add_athlete, initialise
-
     store_exists = runtime.settings.sqlite_path is None or runtime.settings.sqlite_path.exists()
     reused = ""
     if store_exists:
@@ -184,8 +186,6 @@ def _create_athlete(runtime: Runtime, history: DemoHistory) -> tuple[Athlete, st
 def _store_history(
     runtime: Runtime, athlete: Athlete, runs: tuple[dict[str, Any], ...]
 ) -> tuple[int, int]:
-    from syncsvc.sources.ingest import store_records
-
     stored = merged = 0
     for source, records in source_records(runs).items():
         if not records:
@@ -197,8 +197,6 @@ def _store_history(
 
 
 def _write_feed(runtime: Runtime, athlete: Athlete, path: Path) -> int:
-    from syncsvc.files import write_private
-
     with runtime.store.read() as tx:
         rendered = tx.athlete(athlete.id).feed.rendered()
     if rendered is None:
@@ -242,8 +240,6 @@ class HardRunOutcome:
 
 def prepare_demo(runtime: Runtime, *, feed_dir: Path | None = None) -> DemoSetup:
     """Demo clock, demo athlete, bundled history stored, pipeline run, feed written."""
-    from syncsvc.api.pipeline import refresh_athlete
-
     history = load_history()
     clock.set_now(history.now)
     athlete, reused = _create_athlete(runtime, history)
@@ -254,12 +250,10 @@ def prepare_demo(runtime: Runtime, *, feed_dir: Path | None = None) -> DemoSetup
     return DemoSetup(runtime.home, athlete, reused, len(history.runs), stored, feed_file, events)
 
 
-def simulate_hard_run(runtime: Runtime, *, feed_dir: Path | None = None) -> HardRunOutcome:
+def simulate_hard_run(
+    runtime: Runtime, athlete: Athlete, *, feed_dir: Path | None = None
+) -> HardRunOutcome:
     """A hard interval run arrives on the morning of the next day holding a session."""
-    from syncsvc.api.day_views import day_views
-    from syncsvc.api.pipeline import local_today, refresh_athlete
-
-    athlete = runtime.athlete()
     zone = ZoneInfo(athlete.profile.timezone)
     feed_file = (feed_dir or runtime.home) / FEED_FILE
     target = _first_session_ahead(runtime, athlete, local_today(athlete))

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from syncsvc.api.feed_urls import feed_urls
+from syncsvc.api.feed_urls import feed_urls, redact_feed_url
+from syncsvc.api.pipeline import refresh_athlete
+from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
 from syncsvc.files import write_private
 from syncsvc.runtime import Runtime
@@ -24,14 +26,18 @@ class FeedAddress:
     public: bool
     """False while the URL points at 127.0.0.1 (set service.public_url to share it)."""
 
+    @property
+    def redacted_url(self) -> str:
+        """The URL without its secret token, for output that ends up in logs and scripts."""
+        return redact_feed_url(self.url)
+
 
 def _address(runtime: Runtime, name: str, token: str) -> FeedAddress:
     urls = feed_urls(runtime.settings, token)
     return FeedAddress(name, urls["url"], urls["webcal"], bool(runtime.settings.service.public_url))
 
 
-def feed_address(runtime: Runtime) -> FeedAddress:
-    athlete = runtime.athlete()
+def feed_address(runtime: Runtime, athlete: Athlete) -> FeedAddress:
     with runtime.store.read() as tx:
         token = tx.athlete(athlete.id).feed.active_token()
     if token is None:
@@ -39,26 +45,22 @@ def feed_address(runtime: Runtime) -> FeedAddress:
     return _address(runtime, athlete.name, token)
 
 
-def rotate_feed(runtime: Runtime) -> FeedAddress:
+def rotate_feed(runtime: Runtime, athlete: Athlete) -> FeedAddress:
     """Revoke the current token and issue a new one."""
-    athlete = runtime.athlete()
     with runtime.store.write() as tx:
         token = tx.athlete(athlete.id).feed.issue_token()
     return _address(runtime, athlete.name, token)
 
 
-def export_feed(runtime: Runtime, path: Path) -> int:
+def export_feed(runtime: Runtime, athlete: Athlete, path: Path) -> int:
     """Write the stored feed bytes to `path` (rendering first when none is stored)."""
     if path.is_dir():
         raise UsageError(f"{path} is a folder: give a file name such as plan.ics")
     if not path.parent.resolve().is_dir():
         raise UsageError(f"the folder {path.parent} does not exist")
-    athlete = runtime.athlete()
     with runtime.store.read() as tx:
         rendered = tx.athlete(athlete.id).feed.rendered()
     if rendered is None:
-        from syncsvc.api.pipeline import refresh_athlete
-
         refresh_athlete(runtime, athlete.id, trigger="feed export", sync=False)
         with runtime.store.read() as tx:
             rendered = tx.athlete(athlete.id).feed.rendered()

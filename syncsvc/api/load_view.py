@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from syncsvc.api.pipeline import analyse
+from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
 from syncsvc.runtime import Runtime
 
@@ -21,10 +23,11 @@ class LoadReport:
     estimated: dict[str, str]
 
 
-def load_report(runtime: Runtime, *, days: int = 14, plot: Path | None = None) -> LoadReport:
+def load_report(
+    runtime: Runtime, athlete: Athlete, *, days: int = 14, plot: Path | None = None
+) -> LoadReport:
     """The last `days` days and the forecast; a PNG at `plot` when asked."""
-    from syncsvc.api.pipeline import analyse
-    from syncsvc.load import analysis_to_json
+    from syncsvc.load import analysis_to_json  # pandas: only when the load is asked for
 
     if not DAYS_RANGE[0] <= days <= DAYS_RANGE[1]:
         raise UsageError(f"--days {days} is out of range: 1 to {DAYS_RANGE[1]}")
@@ -32,7 +35,6 @@ def load_report(runtime: Runtime, *, days: int = 14, plot: Path | None = None) -
         raise UsageError(f"--plot {plot}: the plot is a PNG file, name it *.png")
     if plot is not None and not plot.parent.resolve().is_dir():
         raise UsageError(f"--plot {plot}: the folder {plot.parent} does not exist")
-    athlete = runtime.athlete()
     analysis = analyse(runtime, athlete)
     rows = analysis_to_json(analysis, days)
     written: Path | None = None

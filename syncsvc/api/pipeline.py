@@ -1,36 +1,55 @@
-"""The one pipeline: refresh one athlete.
+"""The one pipeline: refresh one athlete, as read -> pure compute -> write.
 
 Sync the sources that have something new, recompute the load series and
 forecast, replan what is ahead, store the plan and re-render the feed. The
-CLI's `sync` and `replan`, the scheduled jobs and the webhook all call
-`refresh_athlete`; there is no second copy.
+CLI's `sync` and `replan`, the runner's decisions, the scheduled jobs and the
+webhook all call `refresh_athlete` (or `decide_and_replan`, the same steps with
+one decision recorded first); there is no second copy.
+
+The steps:
+
+- read: `read_context` reads everything the compute needs in one short read
+  transaction, into one `PipelineContext` (athlete, activities, plan sources,
+  sessions, overrides, check-ins, uid host, today);
+- compute (pure, no store): `compute_load` (the load analysis, computed once and
+  shared by the decision checks, the activity listing and the replan),
+  `compute_plan` (the planner) and `render` (the feed);
+- write: `write_results` stores the plan, the day classes and the feed in one
+  short write transaction.
 
 It holds the athlete's lock for its whole run (two refreshes never overlap), is
 idempotent (a second run with nothing new writes nothing), and records what it
-did in `pipeline_runs` and the log. Reads happen in one short transaction, the
-pure work (load, planner, feed) outside any transaction, and the results are
-written in one short write transaction, so the CLI stays responsive while the
-service runs.
+did in `pipeline_runs` and the log. The CLI stays responsive while the service
+runs because no transaction spans the pure work.
+
+The load model, the planner, the feed and the sources are imported inside the
+step that uses them: `syncsvc plan` and `--help` read the store only and must
+not pay for pandas, the planner's catalogue or the Strava client at start-up.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
-from syncsvc.api.day_views import views_of
+from syncsvc.config import Settings
 from syncsvc.domain import (
     Activity,
     Athlete,
+    CheckIn,
+    DayLoad,
+    DayView,
+    Override,
     PlannedWorkout,
     RenderedFeed,
+    Session,
     Source,
     Sport,
     SyncSummary,
@@ -41,13 +60,18 @@ from syncsvc.store.locks import athlete_lock
 
 if TYPE_CHECKING:
     from syncsvc.load.result import LoadAnalysis
-    from syncsvc.planner.model import Change
+    from syncsvc.planner.model import Change, PlanInputs, PlanResult
     from syncsvc.programme.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Source, int], None]
 """Called with a source and its count of activities fetched so far (the CLI's progress bar)."""
+
+KEPT_PAST_DAYS = 28
+"""Past days of classes kept beside the forecast: the plan view shows the last 7, the feed 28."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +93,7 @@ class RefreshResult:
     def summary(self) -> dict[str, Any]:
         return {
             "trigger": self.trigger,
-            "syncs": [{"source": s.source.value, **sync_summary_json(s)} for s in self.syncs],
+            "syncs": [{"source": s.source.value, **s.as_json()} for s in self.syncs],
             "changes": [
                 {
                     "session": c.session_id,
@@ -88,34 +112,58 @@ class RefreshResult:
         }
 
 
-def sync_summary_json(summary: SyncSummary) -> dict[str, Any]:
-    """One source's sync as `sync --json` prints it and `pipeline_runs` records it."""
-    return {
-        "fetched": summary.fetched,
-        "new": summary.new,
-        "updated": summary.updated,
-        "merged": summary.merged,
-        "skipped": summary.skipped,
-        "deleted": summary.deleted,
-        "requests": summary.requests,
-        "stopped": summary.stopped,
-        "problems": list(summary.problems),
-    }
+def replan_note(result: RefreshResult) -> str:
+    """A short note on what a replan after a change moved, for a command to print."""
+    if result.moved:
+        return f"Replanned: {len(result.moved)} session(s) moved."
+    return "Replanned: nothing moved." if result.sessions_written == 0 else "Replanned."
+
+
+# ---------------------------------------------------------------- read
 
 
 @dataclass(frozen=True, slots=True)
-class _Inputs:
+class PipelineContext:
+    """Everything one run reads, read once in one transaction."""
+
     athlete: Athlete
     activities: tuple[Activity, ...]
     plan_sources: tuple[tuple[str, bytes], ...]
-    current: tuple[Any, ...]
-    overrides: tuple[Any, ...]
-    checkins: tuple[Any, ...]
+    sessions: tuple[Session, ...]
+    overrides: tuple[Override, ...]
+    checkins: tuple[CheckIn, ...]
     uid_host: str
+    now: datetime
+    today: date
+    """The calendar day in the athlete's zone (`clock.today_in`)."""
 
 
 def local_today(athlete: Athlete) -> date:
     return clock.today_in(athlete.profile.timezone)
+
+
+def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
+    """The read step: one read transaction, then no store until the write step."""
+    with runtime.store.read() as tx:
+        scope = tx.athlete(athlete.id)
+        return PipelineContext(
+            athlete=athlete,
+            activities=tuple(scope.activities.merged()),
+            plan_sources=tuple(
+                (source.name, source.content)
+                for source in scope.plan_sources.all()
+                if source.content is not None
+            ),
+            sessions=tuple(scope.sessions.all()),
+            overrides=tuple(scope.overrides.all()),
+            checkins=tuple(scope.checkins.all()),
+            uid_host=tx.store_info().uid_host,
+            now=clock.now(),
+            today=local_today(athlete),
+        )
+
+
+# ---------------------------------------------------------------- pure compute
 
 
 @lru_cache(maxsize=8)
@@ -123,6 +171,165 @@ def _catalogue(path: Path | None) -> Catalogue:
     from syncsvc.programme.catalogue import load_catalogue
 
     return load_catalogue(path)
+
+
+def catalogue(settings: Settings) -> Catalogue:
+    """The programme's exercise catalogue (read once per process)."""
+    return _catalogue(settings.planner.programme.catalogue_path)
+
+
+def horizon_days(settings: Settings) -> int:
+    return settings.planner.horizon_weeks * 7 + 7
+
+
+def planned_workouts(
+    settings: Settings,
+    athlete: Athlete,
+    plan_sources: Sequence[tuple[str, bytes]],
+    today: date,
+) -> tuple[tuple[PlannedWorkout, ...], tuple[str, ...]]:
+    """Workouts of the imported training plans over the forecast window."""
+    from syncsvc.load.plan_source import parse_plan
+
+    workouts: list[PlannedWorkout] = []
+    problems: list[str] = []
+    for name, content in plan_sources:
+        try:
+            workouts.extend(
+                parse_plan(
+                    content,
+                    source_name=name,
+                    start=today,
+                    end=today + timedelta(days=horizon_days(settings)),
+                    timezone=athlete.profile.timezone,
+                    settings=settings.load.plan,
+                )
+            )
+        except SourceError as error:
+            problems.append(f"plan source {name}: {error.message}")
+    return tuple(workouts), tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadStep:
+    analysis: LoadAnalysis
+    problems: tuple[str, ...]
+    """Plan sources that could not be read (the analysis goes on without them)."""
+
+
+def compute_load(settings: Settings, context: PipelineContext) -> LoadStep:
+    """The load analysis the planner sees (also what `syncsvc load` shows)."""
+    from syncsvc.load import analyse_load
+
+    planned, problems = planned_workouts(
+        settings, context.athlete, context.plan_sources, context.today
+    )
+    analysis = analyse_load(
+        context.activities,
+        context.athlete.profile,
+        settings.load,
+        context.today,
+        horizon_days=horizon_days(settings),
+        planned=planned,
+    )
+    return LoadStep(analysis, problems)
+
+
+def plan_inputs(settings: Settings, context: PipelineContext, analysis: LoadAnalysis) -> PlanInputs:
+    """What the planner reads: the context and the load analysis, nothing else."""
+    from syncsvc.planner.model import PlanInputs
+
+    return PlanInputs(
+        athlete_id=context.athlete.id,
+        profile=context.athlete.profile,
+        now=context.now,
+        today=context.today,
+        days=analysis.days,
+        weeks=analysis.weeks,
+        current=context.sessions,
+        overrides=context.overrides,
+        checkins=context.checkins,
+        strength_activities=tuple(
+            a for a in context.activities if a.sport in (Sport.STRENGTH, Sport.MOBILITY)
+        ),
+        horizon_weeks=settings.planner.horizon_weeks,
+    )
+
+
+def compute_plan(
+    settings: Settings, context: PipelineContext, analysis: LoadAnalysis
+) -> PlanResult:
+    from syncsvc.planner.replan import replan
+
+    return replan(plan_inputs(settings, context, analysis), settings.planner, catalogue(settings))
+
+
+def render(
+    settings: Settings, context: PipelineContext, plan: PlanResult, analysis: LoadAnalysis
+) -> tuple[RenderedFeed | None, tuple[str, ...]]:
+    """The feed's bytes; on a failure none (the last good feed stays published) and why."""
+    from syncsvc.feed import feed_etag, render_feed
+
+    try:
+        body = render_feed(
+            athlete=context.athlete,
+            sessions=plan.plan.sessions,
+            host=context.uid_host,
+            settings=settings.feed,
+            today=context.today,
+            mobility=plan.plan.mobility,
+            day_loads=analysis.days,
+        )
+    except Exception as error:  # keep serving the last good bytes; say why
+        log.exception("feed render failed; the last good feed stays published")
+        return None, (f"feed render failed: {type(error).__name__}",)
+    etag = feed_etag(body)
+    return RenderedFeed(context.athlete.id, body, etag, clock.now(), etag), ()
+
+
+def views_of(days: Iterable[DayLoad], today: date) -> list[DayView]:
+    """The stored form of an analysis' days: the last four weeks and the forecast."""
+    first = today - timedelta(days=KEPT_PAST_DAYS)
+    return [
+        DayView(
+            day=day.day,
+            day_class=day.day_class,
+            reason=day.reason,
+            class_source=day.class_source,
+            forecast=day.forecast,
+            load=round(day.load, 1),
+            distance_m=round(day.distance_m, 1),
+        )
+        for day in days
+        if day.day >= first
+    ]
+
+
+# ---------------------------------------------------------------- write
+
+
+def write_results(
+    runtime: Runtime,
+    context: PipelineContext,
+    plan: PlanResult,
+    analysis: LoadAnalysis,
+    rendered: RenderedFeed | None,
+) -> tuple[int, bool]:
+    """The write step, one transaction: (sessions written, feed changed)."""
+    with runtime.store.write() as tx:
+        scope = tx.athlete(context.athlete.id)
+        written = scope.sessions.save_plan(plan.plan)
+        scope.days.replace(views_of(analysis.days, context.today))
+        feed_changed = scope.feed.store_rendered(rendered) if rendered is not None else False
+    return written, feed_changed
+
+
+# ---------------------------------------------------------------- the runs
+
+
+def analyse(runtime: Runtime, athlete: Athlete) -> LoadAnalysis:
+    """The load analysis the planner sees, read and computed now."""
+    return compute_load(runtime.settings, read_context(runtime, athlete)).analysis
 
 
 def refresh_athlete(
@@ -136,6 +343,81 @@ def refresh_athlete(
     progress: ProgressCallback | None = None,
 ) -> RefreshResult:
     """Run the whole pipeline for one athlete under their lock."""
+
+    def step(athlete: Athlete) -> tuple[None, RefreshResult]:
+        syncs = sync_sources(runtime, athlete, sources, full, progress) if sync else ()
+        context = read_context(runtime, athlete)
+        return None, _replan_and_publish(runtime, context, None, trigger=trigger, syncs=syncs)
+
+    return _run(runtime, athlete_id, trigger, step)[1]
+
+
+class Decision:
+    """What a decision sees: the pipeline's context, and the load analysis on first use."""
+
+    def __init__(self, settings: Settings, context: PipelineContext) -> None:
+        self.settings = settings
+        self.context = context
+        self._load: LoadStep | None = None
+
+    @property
+    def load(self) -> LoadStep:
+        if self._load is None:
+            self._load = compute_load(self.settings, self.context)
+        return self._load
+
+    @property
+    def computed_load(self) -> LoadStep | None:
+        """The load analysis when a check asked for it (the replan then reuses it)."""
+        return self._load
+
+
+def decide_and_replan(
+    runtime: Runtime,
+    athlete_id: int,
+    *,
+    trigger: str,
+    decide: Callable[[Decision], tuple[Override, T]],
+) -> tuple[T, RefreshResult]:
+    """One decision of the runner's, then the replan, under the athlete's lock.
+
+    `decide` checks the decision against the context (it raises before anything
+    is written when the decision is refused) and returns the override to record.
+    The replan reuses the same context and, when the decision needed it, the same
+    load analysis: recording an override changes neither the activities nor the
+    plan sources, and the lock keeps a sync from changing them meanwhile.
+    """
+
+    def step(athlete: Athlete) -> tuple[T, RefreshResult]:
+        decision = Decision(runtime.settings, read_context(runtime, athlete))
+        override, value = decide(decision)
+        with runtime.store.write() as tx:
+            stored = tx.athlete(athlete.id).overrides.append(override)
+        overrides = sorted(  # the log's own order (`OverrideLog.all`): by time, then id
+            (*decision.context.overrides, stored), key=lambda o: (o.at, o.id or 0)
+        )
+        context = replace(decision.context, overrides=tuple(overrides))
+        return value, _replan_and_publish(runtime, context, decision.computed_load, trigger=trigger)
+
+    return _run(runtime, athlete_id, trigger, step)
+
+
+def replan_after_change(runtime: Runtime, athlete_id: int, *, reason: str) -> RefreshResult:
+    """Replan now, without a sync, after the runner changed something (a check-in, a profile).
+
+    Every change replans and re-renders the feed at once, whether or not the
+    service is running; the lock keeps it from overlapping a service refresh.
+    """
+    return refresh_athlete(runtime, athlete_id, trigger=reason, sync=False)
+
+
+def _run(
+    runtime: Runtime,
+    athlete_id: int,
+    trigger: str,
+    step: Callable[[Athlete], tuple[T, RefreshResult]],
+) -> tuple[T, RefreshResult]:
+    """Lock, find the athlete, run `step`, then record the run and log it."""
     started = clock.now()
     began = time.perf_counter()
     store = runtime.store
@@ -144,8 +426,7 @@ def refresh_athlete(
             athlete = tx.athletes.by_id(athlete_id)
         if athlete is None:
             raise SourceError(f"athlete {athlete_id} no longer exists")
-        syncs = sync_sources(runtime, athlete, sources, full, progress) if sync else ()
-        result = _replan_and_publish(runtime, athlete, trigger=trigger, syncs=syncs)
+        value, result = step(athlete)
     result = replace(result, duration_s=time.perf_counter() - began)
     with store.write() as tx:
         tx.athlete(athlete_id).runs.record(
@@ -166,7 +447,35 @@ def refresh_athlete(
             "duration_s": round(result.duration_s, 4),
         },
     )
-    return result
+    return value, result
+
+
+def _replan_and_publish(
+    runtime: Runtime,
+    context: PipelineContext,
+    load: LoadStep | None,
+    *,
+    trigger: str,
+    syncs: tuple[SyncSummary, ...] = (),
+) -> RefreshResult:
+    settings = runtime.settings
+    load = load or compute_load(settings, context)
+    plan = compute_plan(settings, context, load.analysis)
+    rendered, render_problems = render(settings, context, plan, load.analysis)
+    written, feed_changed = write_results(runtime, context, plan, load.analysis, rendered)
+    return RefreshResult(
+        athlete_id=context.athlete.id,
+        trigger=trigger,
+        syncs=syncs,
+        changes=plan.changes,
+        moved=plan.moved,
+        sessions_written=written,
+        feed_changed=feed_changed,
+        problems=(*load.problems, *render_problems),
+    )
+
+
+# ---------------------------------------------------------------- sync
 
 
 def sync_sources(
@@ -223,137 +532,3 @@ def _one_per_source(summaries: Sequence[SyncSummary]) -> tuple[SyncSummary, ...]
             problems=seen.problems + summary.problems,
         )
     return tuple(combined.values())
-
-
-def _read_inputs(runtime: Runtime, athlete: Athlete) -> _Inputs:
-    with runtime.store.read() as tx:
-        scope = tx.athlete(athlete.id)
-        return _Inputs(
-            athlete=athlete,
-            activities=tuple(scope.activities.merged()),
-            plan_sources=tuple(
-                (source.name, source.content)
-                for source in scope.plan_sources.all()
-                if source.content is not None
-            ),
-            current=tuple(scope.sessions.all()),
-            overrides=tuple(scope.overrides.all()),
-            checkins=tuple(scope.checkins.all()),
-            uid_host=tx.store_info().uid_host,
-        )
-
-
-def planned_workouts(
-    runtime: Runtime,
-    athlete: Athlete,
-    plan_sources: Sequence[tuple[str, bytes]],
-    today: date,
-    horizon_days: int,
-) -> tuple[tuple[PlannedWorkout, ...], tuple[str, ...]]:
-    """Workouts of the imported training plans over the forecast window."""
-    from syncsvc.load.plan_source import parse_plan
-
-    workouts: list[PlannedWorkout] = []
-    problems: list[str] = []
-    for name, content in plan_sources:
-        try:
-            workouts.extend(
-                parse_plan(
-                    content,
-                    source_name=name,
-                    start=today,
-                    end=today + timedelta(days=horizon_days),
-                    timezone=athlete.profile.timezone,
-                    settings=runtime.settings.load.plan,
-                )
-            )
-        except SourceError as error:
-            problems.append(f"plan source {name}: {error.message}")
-    return tuple(workouts), tuple(problems)
-
-
-def analyse(runtime: Runtime, athlete: Athlete) -> LoadAnalysis:
-    """The load analysis the planner sees (also what `syncsvc load` shows)."""
-    analysis, _ = _analyse(runtime, athlete, _read_inputs(runtime, athlete), local_today(athlete))
-    return analysis
-
-
-def _analyse(
-    runtime: Runtime, athlete: Athlete, inputs: _Inputs, today: date
-) -> tuple[LoadAnalysis, tuple[str, ...]]:
-    from syncsvc.load import analyse_load
-
-    horizon_days = runtime.settings.planner.horizon_weeks * 7 + 7
-    planned, problems = planned_workouts(runtime, athlete, inputs.plan_sources, today, horizon_days)
-    analysis = analyse_load(
-        inputs.activities,
-        athlete.profile,
-        runtime.settings.load,
-        today,
-        horizon_days=horizon_days,
-        planned=planned,
-    )
-    return analysis, problems
-
-
-def _replan_and_publish(
-    runtime: Runtime, athlete: Athlete, *, trigger: str, syncs: tuple[SyncSummary, ...]
-) -> RefreshResult:
-    from syncsvc.feed import feed_etag, render_feed
-    from syncsvc.planner.model import PlanInputs
-    from syncsvc.planner.replan import replan
-
-    settings = runtime.settings
-    inputs = _read_inputs(runtime, athlete)
-    today = local_today(athlete)
-    analysis, problems = _analyse(runtime, athlete, inputs, today)
-    result = replan(
-        PlanInputs(
-            athlete_id=athlete.id,
-            profile=athlete.profile,
-            now=clock.now(),
-            today=today,
-            days=analysis.days,
-            weeks=analysis.weeks,
-            current=inputs.current,
-            overrides=inputs.overrides,
-            checkins=inputs.checkins,
-            strength_activities=tuple(
-                a for a in inputs.activities if a.sport in (Sport.STRENGTH, Sport.MOBILITY)
-            ),
-            horizon_weeks=settings.planner.horizon_weeks,
-        ),
-        settings.planner,
-        _catalogue(settings.planner.programme.catalogue_path),
-    )
-    rendered: RenderedFeed | None = None
-    try:
-        body = render_feed(
-            athlete=athlete,
-            sessions=result.plan.sessions,
-            host=inputs.uid_host,
-            settings=settings.feed,
-            today=today,
-            mobility=result.plan.mobility,
-            day_loads=analysis.days,
-        )
-        etag = feed_etag(body)
-        rendered = RenderedFeed(athlete.id, body, etag, clock.now(), etag)
-    except Exception as error:  # keep serving the last good bytes; say why
-        log.exception("feed render failed; the last good feed stays published")
-        problems = (*problems, f"feed render failed: {type(error).__name__}")
-    with runtime.store.write() as tx:
-        scope = tx.athlete(athlete.id)
-        written = scope.sessions.save_plan(result.plan)
-        scope.days.replace(views_of(analysis.days, today))
-        feed_changed = scope.feed.store_rendered(rendered) if rendered is not None else False
-    return RefreshResult(
-        athlete_id=athlete.id,
-        trigger=trigger,
-        syncs=syncs,
-        changes=result.changes,
-        moved=result.moved,
-        sessions_written=written,
-        feed_changed=feed_changed,
-        problems=problems,
-    )

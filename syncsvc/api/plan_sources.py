@@ -14,6 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from syncsvc import clock
+from syncsvc.api.pipeline import (
+    local_today,
+    planned_workouts,
+    replan_after_change,
+    replan_note,
+)
 from syncsvc.domain import Athlete
 from syncsvc.errors import NotFoundError, SourceError, UsageError
 from syncsvc.runtime import Runtime
@@ -75,11 +82,8 @@ def _fetch(url: str) -> bytes:
 
 def _count_workouts(runtime: Runtime, athlete: Athlete, name: str, content: bytes) -> int:
     """How many workouts lie in the forecast window; raises when it is not a calendar."""
-    from syncsvc.api.pipeline import local_today, planned_workouts
-
     today = local_today(athlete)
-    horizon = runtime.settings.planner.horizon_weeks * 7 + 7
-    workouts, problems = planned_workouts(runtime, athlete, [(name, content)], today, horizon)
+    workouts, problems = planned_workouts(runtime.settings, athlete, [(name, content)], today)
     if problems:
         raise UsageError(problems[0])
     return len(workouts)
@@ -92,10 +96,9 @@ def default_name(location: str) -> str:
 
 
 def add_plan_source(
-    runtime: Runtime, location: str, *, name: str | None = None
+    runtime: Runtime, athlete: Athlete, location: str, *, name: str | None = None
 ) -> tuple[PlanSourceInfo, str]:
     """Read, check, store, replan. Returns the source and the replan note."""
-    from syncsvc.api import hooks
 
     location = location.strip()
     if not location:
@@ -103,7 +106,6 @@ def add_plan_source(
     if not is_url(location):
         location = str(Path(location).expanduser().resolve())
     label = (name or default_name(location)).strip()[:200]
-    athlete = runtime.athlete()
     with runtime.store.read() as tx:
         existing = tx.athlete(athlete.id).plan_sources.all()
     if any(source.location == location for source in existing):
@@ -116,7 +118,7 @@ def add_plan_source(
         repository = tx.athlete(athlete.id).plan_sources
         added = repository.add(location, label)
         repository.record_read(added.id, content)
-    note = hooks.after_change(runtime, athlete.id, reason="plan source added")
+    note = replan_note(replan_after_change(runtime, athlete.id, reason="plan source added"))
     info = PlanSourceInfo(
         added.id,
         label,
@@ -130,8 +132,7 @@ def add_plan_source(
     return info, note
 
 
-def list_plan_sources(runtime: Runtime) -> list[PlanSourceInfo]:
-    athlete = runtime.athlete()
+def list_plan_sources(runtime: Runtime, athlete: Athlete) -> list[PlanSourceInfo]:
     with runtime.store.read() as tx:
         sources = tx.athlete(athlete.id).plan_sources.all()
     infos = []
@@ -159,11 +160,8 @@ def list_plan_sources(runtime: Runtime) -> list[PlanSourceInfo]:
     return infos
 
 
-def remove_plan_source(runtime: Runtime, which: str) -> tuple[str, str]:
+def remove_plan_source(runtime: Runtime, athlete: Athlete, which: str) -> tuple[str, str]:
     """Remove by id or name; returns (name, replan note)."""
-    from syncsvc.api import hooks
-
-    athlete = runtime.athlete()
     with runtime.store.write() as tx:
         repository = tx.athlete(athlete.id).plan_sources
         sources = repository.all()
@@ -173,7 +171,7 @@ def remove_plan_source(runtime: Runtime, which: str) -> tuple[str, str]:
                 f"no plan source {which!r}", hint="syncsvc plan-source list shows them"
             )
         repository.remove(match[0].id)
-    note = hooks.after_change(runtime, athlete.id, reason="plan source removed")
+    note = replan_note(replan_after_change(runtime, athlete.id, reason="plan source removed"))
     return match[0].name, note
 
 
@@ -185,8 +183,6 @@ def refresh_plan_sources(
     A failure is recorded beside the source (shown by `plan-source list` and
     `status`) and the last good copy stays in use.
     """
-    from syncsvc import clock
-
     now = clock.now()
     with runtime.store.read() as tx:
         sources = tx.athlete(athlete.id).plan_sources.all()

@@ -11,23 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from syncsvc.api.day_views import day_views
+from syncsvc.api.pipeline import RefreshResult, local_today, refresh_athlete
 from syncsvc.domain import (
     Athlete,
     DayView,
     Override,
     OverrideAction,
-    PrescribedExercise,
     Session,
     SessionStatus,
 )
 from syncsvc.runtime import Runtime
-
-if TYPE_CHECKING:
-    from syncsvc.api.pipeline import RefreshResult
 
 _VERBS = {
     OverrideAction.MOVE: "moved",
@@ -103,15 +99,13 @@ def session_window(session: Session, zone: ZoneInfo) -> tuple[datetime, datetime
 
 def plan_view(
     runtime: Runtime,
+    athlete: Athlete,
     *,
     weeks: int | None = None,
     past_days: int = 7,
     with_days: bool = True,
 ) -> PlanView:
     """Sessions from `past_days` ago to `weeks` weeks ahead (the planner's horizon by default)."""
-    from syncsvc.api.pipeline import local_today
-
-    athlete = runtime.athlete()
     zone = ZoneInfo(athlete.profile.timezone)
     today = local_today(athlete)
     horizon = weeks if weeks is not None else runtime.settings.planner.horizon_weeks
@@ -150,65 +144,6 @@ def next_session(view: PlanView) -> SessionView | None:
     return ahead[0] if ahead else None
 
 
-def session_json(view: SessionView) -> dict[str, Any]:
-    """One session as `plan --json` prints it."""
-    session, content = view.session, view.session.content
-    return {
-        "id": session.id,
-        "uid": view.uid,
-        "kind": session.kind.value,
-        "date": session.local_date.isoformat(),
-        "start": view.start.isoformat(),
-        "end": view.end.isoformat(),
-        "minutes": session.minutes,
-        "status": session.status.value,
-        "pinned": session.pinned,
-        "origin": session.origin.value,
-        "sequence": session.version,
-        "block": content.block if content else None,
-        "block_week": content.block_week if content else None,
-        "day_class": view.day.day_class if view.day else None,
-        "day_reason": view.day.reason if view.day else None,
-        "exercises": [
-            {"name": item.name, "dose": item.dose, "tempo": item.tempo}
-            for item in (content.exercises if content else ())
-        ],
-        "reasons": list(view.reasons),
-        "warnings": list(session.warnings),
-        "decisions": list(view.decisions),
-        "rpe": session.rpe,
-        "note": session.outcome_note,
-    }
-
-
-def full_session_json(view: SessionView) -> dict[str, Any]:
-    """`today --json`: the plan's fields plus warm-up, exercises and cool-down with cues."""
-    data = session_json(view)
-    content = view.session.content
-    if content is None:
-        return data
-    data["warmup"] = [_exercise_json(item) for item in content.warmup]
-    data["exercises"] = [_exercise_json(item) for item in content.exercises]
-    data["cooldown"] = [_exercise_json(item) for item in content.cooldown]
-    data["notes"] = list(content.notes)
-    return data
-
-
-def _exercise_json(item: PrescribedExercise) -> dict[str, Any]:
-    return {
-        "name": item.name,
-        "dose": item.dose,
-        "tempo": item.tempo,
-        "band": item.band,
-        "cues": list(item.cues),
-        "note": item.note,
-    }
-
-
-def replan_now(runtime: Runtime) -> RefreshResult:
+def replan_now(runtime: Runtime, athlete: Athlete) -> RefreshResult:
     """`syncsvc replan`: the pipeline without a sync (it stores the day classes too)."""
-    from syncsvc.api.pipeline import refresh_athlete
-
-    athlete = runtime.athlete()
-    result = refresh_athlete(runtime, athlete.id, trigger="cli replan", sync=False)
-    return result
+    return refresh_athlete(runtime, athlete.id, trigger="cli replan", sync=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncsvc.api import hooks
+from syncsvc.api.pipeline import analyse, replan_after_change, replan_note
 from syncsvc.domain import Athlete, Profile
 from syncsvc.runtime import Runtime
 
@@ -13,9 +13,10 @@ def update_profile(
     """Store the new profile, then replan (a new time zone or pattern moves the week)."""
     with runtime.store.write() as tx:
         tx.athletes.set_profile(athlete.id, profile)
-    return hooks.after_change(runtime, athlete.id, reason=f"profile {changed_key} changed")
+    result = replan_after_change(runtime, athlete.id, reason=f"profile {changed_key} changed")
+    return replan_note(result)
 
 
 def estimated_values(runtime: Runtime, athlete: Athlete) -> dict[str, str]:
     """Values the load model estimates from data because the profile leaves them unset."""
-    return hooks.estimated_profile_values(runtime, athlete)
+    return analyse(runtime, athlete).parameters.filled_in()

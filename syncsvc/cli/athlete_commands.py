@@ -8,19 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncsvc.api.athletes import add_athlete, export_athlete
-from syncsvc.api.profile_edits import estimated_values, update_profile
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api, open_app
+from syncsvc.cli.output import console, emit, print_json
 from syncsvc.domain import Profile
 from syncsvc.files import write_private
-from syncsvc.profiles import parse_timezone, profile_rows, set_profile_value
+from syncsvc.profiles import parse_timezone, profile_rows
 
 athlete_app = typer.Typer(
     help="Manage the athletes of this store (a coach, a family, a club).", no_args_is_help=True
@@ -41,8 +33,8 @@ def athlete_add(
     home: HomeOption = None,
 ) -> None:
     """Add an athlete. Example: syncsvc athlete add sam --timezone America/New_York"""
-    with runtime_for(ctx, home=home) as runtime:
-        athlete = add_athlete(runtime, name, Profile(timezone=parse_timezone(timezone)))
+    with open_app(ctx, home=home) as app:
+        athlete = app.add_athlete(name, Profile(timezone=parse_timezone(timezone)))
     console.print(f"Added athlete {athlete.name!r} ({athlete.profile.timezone}).")
 
 
@@ -51,25 +43,23 @@ def athlete_list(
     ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
 ) -> None:
     """List athletes. Example: syncsvc athlete list --json"""
-    with runtime_for(ctx, home=home) as runtime, runtime.store.read() as tx:
-        athletes = tx.athletes.all()
-    if json_output:
-        print_json(
-            [
-                {
-                    "id": a.id,
-                    "name": a.name,
-                    "timezone": a.profile.timezone,
-                    "default": a.is_default,
-                }
-                for a in athletes
-            ]
-        )
-        return
-    table = Table("name", "time zone", "default")
-    for a in athletes:
-        table.add_row(a.name, a.profile.timezone, "yes" if a.is_default else "")
-    console.print(table)
+    with open_app(ctx, home=home) as app:
+        athletes = app.athletes()
+
+    def show() -> None:
+        table = Table("name", "time zone", "default")
+        for a in athletes:
+            table.add_row(a.name, a.profile.timezone, "yes" if a.is_default else "")
+        console.print(table)
+
+    emit(
+        json_output,
+        lambda: [
+            {"id": a.id, "name": a.name, "timezone": a.profile.timezone, "default": a.is_default}
+            for a in athletes
+        ],
+        show,
+    )
 
 
 @athlete_app.command("remove")
@@ -80,15 +70,13 @@ def athlete_remove(
     home: HomeOption = None,
 ) -> None:
     """Remove an athlete and all their data. Example: syncsvc athlete remove sam --yes"""
-    with runtime_for(ctx, home=home) as runtime:
-        with runtime.store.read() as tx:
-            athlete = tx.athletes.resolve(name)
+    with open_app(ctx, home=home) as app:
+        athlete = app.find_athlete(name)
         if not yes and not typer.confirm(
             f"Remove {athlete.name!r} and everything stored about them?"
         ):
             raise typer.Exit(1)
-        with runtime.store.write() as tx:
-            tx.athletes.remove(athlete.id)
+        app.remove_athlete(athlete)
     console.print(f"Removed athlete {athlete.name!r}.")
 
 
@@ -99,9 +87,8 @@ def athlete_default(
     home: HomeOption = None,
 ) -> None:
     """Set the default athlete. Example: syncsvc athlete default ana"""
-    with runtime_for(ctx, home=home) as runtime, runtime.store.write() as tx:
-        athlete = tx.athletes.resolve(name)
-        tx.athletes.set_default(athlete.id)
+    with open_app(ctx, home=home) as app:
+        athlete = app.set_default_athlete(name)
     console.print(f"{athlete.name!r} is now the default athlete.")
 
 
@@ -124,8 +111,8 @@ def athlete_export(
     """
     import json
 
-    with runtime_for(ctx, athlete=name or athlete, home=home) as runtime:
-        data = export_athlete(runtime, runtime.athlete())
+    with open_app(ctx, home=home) as app:
+        data = app.export_athlete(app.athlete(name or athlete).athlete)
     if output is None:
         print_json(data)
         return
@@ -141,25 +128,28 @@ def profile_show(
     home: HomeOption = None,
 ) -> None:
     """Show the profile, and which values are estimated from data. Example: syncsvc profile show"""
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        current = runtime.athlete()
-        estimates = estimated_values(runtime, current)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        report = api.profile()
+    current, estimates = report.athlete, report.estimated
     rows = profile_rows(current.profile)
-    if json_output:
-        print_json(
-            {
-                "athlete": current.name,
-                "profile": {key: value for key, value, _ in rows},
-                "estimated": estimates,
-            }
-        )
-        return
-    table = Table("key", "value", "meaning", title=f"Profile of {current.name}")
-    for key, value, meaning in rows:
-        if key in estimates:
-            value = f"{value} (using {estimates[key]})"
-        table.add_row(key, value, meaning)
-    console.print(table)
+
+    def show() -> None:
+        table = Table("key", "value", "meaning", title=f"Profile of {current.name}")
+        for key, value, meaning in rows:
+            if key in estimates:
+                value = f"{value} (using {estimates[key]})"
+            table.add_row(key, value, meaning)
+        console.print(table)
+
+    emit(
+        json_output,
+        lambda: {
+            "athlete": current.name,
+            "profile": {key: value for key, value, _ in rows},
+            "estimated": estimates,
+        },
+        show,
+    )
 
 
 @profile_app.command("set")
@@ -171,11 +161,9 @@ def profile_set(
     home: HomeOption = None,
 ) -> None:
     """Change one profile value. Example: syncsvc profile set hard_days tue,thu"""
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        current = runtime.athlete()
-        updated = set_profile_value(current.profile, key, value)
-        if updated == current.profile:
-            console.print("No change.")
-            return
-        outcome = update_profile(runtime, current, updated, changed_key=key)
-    console.print(f"{key} set." + (f" {outcome}" if outcome else ""))
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        change = api.set_profile(key, value)
+    if not change.changed:
+        console.print("No change.")
+        return
+    console.print(f"{key} set." + (f" {change.replanned}" if change.replanned else ""))

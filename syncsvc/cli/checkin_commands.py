@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import checkin_json, console, emit, said
+from syncsvc.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -45,57 +39,42 @@ def checkin(
 
     Example: syncsvc checkin --back 6 --sore "side plank" --note "after the long run"
     """
-    from syncsvc.api.checkins import list_checkins, record_checkin
-    from syncsvc.errors import UsageError
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
         if list_them:
             if back is not None or sore:
                 raise UsageError("--list shows check-ins; give --back without --list to record one")
-            zone = ZoneInfo(runtime.athlete().profile.timezone)
-            entries = list_checkins(runtime)
-            rows: list[dict[str, Any]] = [
-                {
-                    "at": entry.at.astimezone(zone).isoformat(),
-                    "back": entry.back_score,
-                    "sore": list(entry.sore_exercises),
-                    "note": entry.note,
-                }
-                for entry in entries
-            ]
-            if json_output:
-                print_json(rows)
-                return
-            if not rows:
-                console.print("No check-ins yet: syncsvc checkin --back 0-10")
-                return
-            table = Table(
-                "when", "low back", "sore", "note", title="Check-ins", title_justify="left"
-            )
-            for row in rows:
-                table.add_row(
-                    str(row["at"])[:16].replace("T", " "),
-                    f"{row['back']}/10",
-                    escape(", ".join(row["sore"])),
-                    escape(str(row["note"])),
-                )
-            console.print(table)
+            zone = api.athlete.profile.timezone
+            entries = api.checkins()
+            rows = [checkin_json(entry, zone) for entry in entries]
+            emit(json_output, lambda: rows, lambda: _show_checkins(rows))
             return
         if back is None:
             raise UsageError("--back 0-10 is needed (or --list to see your check-ins)")
-        outcome = record_checkin(runtime, back, sore or (), note)
-    if json_output:
-        print_json(
-            {
-                "id": outcome.checkin.id,
-                "at": outcome.checkin.at,
-                "back": outcome.checkin.back_score,
-                "sore": list(outcome.checkin.sore_exercises),
-                "note": outcome.checkin.note,
-                "replanned": outcome.replanned,
-            }
-        )
+        outcome = api.checkin(back, sore=sore or (), note=note)
+    emit(
+        json_output,
+        lambda: {
+            "id": outcome.checkin.id,
+            "at": outcome.checkin.at,
+            "back": outcome.checkin.back_score,
+            "sore": list(outcome.checkin.sore_exercises),
+            "note": outcome.checkin.note,
+            "replanned": outcome.replanned,
+        },
+        lambda: said(outcome.message, outcome.replanned),
+    )
+
+
+def _show_checkins(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("No check-ins yet: syncsvc checkin --back 0-10")
         return
-    console.print(outcome.message, markup=False)
-    if outcome.replanned:
-        console.print(outcome.replanned, markup=False)
+    table = Table("when", "low back", "sore", "note", title="Check-ins", title_justify="left")
+    for row in rows:
+        table.add_row(
+            str(row["at"])[:16].replace("T", " "),
+            f"{row['back']}/10",
+            escape(", ".join(row["sore"])),
+            escape(str(row["note"])),
+        )
+    console.print(table)

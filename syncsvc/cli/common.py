@@ -1,21 +1,19 @@
-"""What every command shares: options, the runtime, and output (rich or --json)."""
+"""What every command shares: its options, and the application API it calls.
+
+Output goes through `cli/output.py`.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from syncsvc.runtime import Runtime
+from syncsvc.api.app import AthleteApi, Syncsvc
 
 AthleteOption = Annotated[
     str | None,
@@ -46,10 +44,6 @@ class GlobalOptions:
     debug: bool = False
 
 
-console = Console(highlight=False, soft_wrap=False)
-error_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
 def global_options(ctx: typer.Context) -> GlobalOptions:
     root = ctx.find_root()
     if not isinstance(root.obj, GlobalOptions):
@@ -58,37 +52,23 @@ def global_options(ctx: typer.Context) -> GlobalOptions:
 
 
 @contextmanager
-def runtime_for(
-    ctx: typer.Context, *, athlete: str | None = None, home: Path | None = None
-) -> Iterator[Runtime]:
+def open_app(
+    ctx: typer.Context, *, home: Path | None = None, athlete: str | None = None
+) -> Iterator[Syncsvc]:
+    """The application API for this command's home folder and settings; closed after."""
     options = global_options(ctx)
-    runtime = Runtime.create(
+    with Syncsvc.open(
         home=home or options.home,
         config_file=options.config_file,
-        athlete_name=athlete or options.athlete,
-    )
-    try:
-        yield runtime
-    finally:
-        runtime.close()
+        athlete=athlete or options.athlete,
+    ) as app:
+        yield app
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot print {type(value).__name__} as JSON")
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
-    sys.stdout.flush()
-
-
-def say(message: str) -> None:
-    console.print(message)
+@contextmanager
+def athlete_api(
+    ctx: typer.Context, *, athlete: str | None = None, home: Path | None = None
+) -> Iterator[AthleteApi]:
+    """The handle of the athlete this command is about (`--athlete`, else the default)."""
+    with open_app(ctx, home=home) as app:
+        yield app.athlete(athlete)

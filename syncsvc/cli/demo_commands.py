@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.padding import Padding
 
-from syncsvc.cli.common import HomeOption, console, global_options
+from syncsvc.api.app import Syncsvc
+from syncsvc.cli.common import HomeOption, global_options
+from syncsvc.cli.output import console
+from syncsvc.cli.render import load_table, plan_renderable
+from syncsvc.errors import UsageError
+from syncsvc.server.serve import serve_feeds
 
 
 def register(app: typer.Typer) -> None:
@@ -34,30 +38,13 @@ def demo(
     """
     import time
 
-    from syncsvc.api.demo import (
-        DEMO_ATHLETE,
-        default_demo_home,
-        prepare_demo,
-        simulate_hard_run,
-    )
-    from syncsvc.api.load_view import load_report
-    from syncsvc.api.plan_view import plan_view
-    from syncsvc.cli.render import load_table, plan_renderable
-    from syncsvc.errors import UsageError
-    from syncsvc.runtime import Runtime
-
     began = time.perf_counter()
     if not 1024 <= port <= 65535:
         raise UsageError(f"--port {port} is out of range: 1024 to 65535")
     options = global_options(ctx)
-    chosen = home or options.home
-    if chosen is None and not os.environ.get("SYNCSVC_HOME"):
-        chosen = default_demo_home()
-    runtime = Runtime.create(
-        home=chosen, config_file=options.config_file, athlete_name=DEMO_ATHLETE
-    )
-    try:
-        setup = prepare_demo(runtime)
+    with Syncsvc.open_demo(home=home or options.home, config_file=options.config_file) as app:
+        setup = app.prepare_demo()
+        runner = app.demo_athlete()
         console.rule("[bold]syncsvc demo[/bold] (offline, on the demo's own clock)")
         console.print(f"Demo home: {escape(str(setup.home))}")
         if setup.reused:
@@ -67,7 +54,7 @@ def demo(
             "records from Garmin and Strava; a run both recorded counts once) for "
             f"{setup.athlete.name!r} in {setup.athlete.profile.timezone}."
         )
-        report = load_report(runtime, days=10)
+        report = runner.load(days=10)
         past = [row for row in report.rows if not row["forecast"]]
         ahead = [row for row in report.rows if row["forecast"]][:7]
         console.print(
@@ -77,7 +64,7 @@ def demo(
                 with_reasons=console.width >= 120,
             )
         )
-        before = plan_view(runtime, past_days=0)
+        before = runner.plan(past_days=0)
         console.print(
             plan_renderable(before, title="The plan: 2 core and 2 hip sessions a week", reasons=1)
         )
@@ -85,7 +72,7 @@ def demo(
             f"Calendar feed written to {escape(str(setup.feed_file))} ({setup.feed_events} events)."
         )
         console.rule("[bold]A hard run arrives[/bold]")
-        outcome = simulate_hard_run(runtime)
+        outcome = app.simulate_hard_run()
         if outcome.day is None:
             console.print("No session lies ahead, so nothing can move.")
         else:
@@ -123,17 +110,12 @@ def demo(
             f"{escape(_command_name())} --home {escape(str(setup.home))} plan | today | load"
         )
         if serve:
-            from syncsvc.api.demo import demo_feed_url
-            from syncsvc.server.serve import serve_feeds
-
-            url = demo_feed_url(runtime, "127.0.0.1", port)
+            url = app.demo_feed_url("127.0.0.1", port)
             console.rule("[bold]Serving the feed[/bold]")
             console.print("Subscribe your calendar app to (Ctrl-C stops):")
             console.print(f"  {url}", markup=False, soft_wrap=True)
             console.print(f"  webcal://{url.split('://', 1)[1]}", markup=False, soft_wrap=True)
-            serve_feeds(runtime, host="127.0.0.1", port=port)
-    finally:
-        runtime.close()
+            serve_feeds(app.runtime, host="127.0.0.1", port=port)
 
 
 def _day(iso: str) -> str:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from syncsvc.api.feed_admin import FeedAddress
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import address_json, console, emit, plan_source_json
+
+if TYPE_CHECKING:
+    from syncsvc.api.feed_admin import FeedAddress
 
 feed_app = typer.Typer(
     help="The calendar feed your calendar app subscribes to.", no_args_is_help=True
@@ -31,18 +27,6 @@ plan_source_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(feed_app, name="feed")
     app.add_typer(plan_source_app, name="plan-source")
-
-
-def _address_json(address: FeedAddress) -> dict[str, object]:
-    """The address without its secret token: JSON output ends up in logs and scripts."""
-    from syncsvc.api.feed_urls import redact_feed_url
-
-    return {
-        "athlete": address.athlete,
-        "url": redact_feed_url(address.url),
-        "public": address.public,
-        "token_shown": "only in the plain output of syncsvc feed url",
-    }
 
 
 def _show_address(address: FeedAddress, lead: str) -> None:
@@ -67,14 +51,15 @@ def feed_url(
 
     Example: syncsvc feed url
     """
-    from syncsvc.api.feed_admin import feed_address
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        address = feed_address(runtime)
-    if json_output:
-        print_json(_address_json(address))
-        return
-    _show_address(address, f"Calendar feed of {address.athlete} (subscribe to one of these):")
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        address = api.feed_url()
+    emit(
+        json_output,
+        lambda: address_json(address),
+        lambda: _show_address(
+            address, f"Calendar feed of {address.athlete} (subscribe to one of these):"
+        ),
+    )
 
 
 @feed_app.command("rotate")
@@ -88,14 +73,13 @@ def feed_rotate(
 
     Example: syncsvc feed rotate
     """
-    from syncsvc.api.feed_admin import rotate_feed
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        address = rotate_feed(runtime)
-    if json_output:
-        print_json(_address_json(address))
-        return
-    _show_address(address, "The old feed URL is revoked. Subscribe to the new one:")
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        address = api.rotate_feed()
+    emit(
+        json_output,
+        lambda: address_json(address),
+        lambda: _show_address(address, "The old feed URL is revoked. Subscribe to the new one:"),
+    )
 
 
 @feed_app.command("export")
@@ -109,10 +93,8 @@ def feed_export(
 
     Example: syncsvc feed export plan.ics
     """
-    from syncsvc.api.feed_admin import export_feed
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        size = export_feed(runtime, file)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        size = api.export_feed(file)
     console.print(f"Wrote {file} ({size} bytes).", markup=False)
 
 
@@ -128,10 +110,8 @@ def plan_source_add(
 
     Example: syncsvc plan-source add https://coach.example/plan.ics --name coach
     """
-    from syncsvc.api.plan_sources import add_plan_source
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        info, note = add_plan_source(runtime, location, name=name)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        info, note = api.add_plan_source(location, name=name)
     console.print(
         f"Added plan source {info.name!r} (id {info.id}): {info.workouts_ahead} workouts "
         "in the weeks ahead.",
@@ -149,41 +129,26 @@ def plan_source_list(
     home: HomeOption = None,
 ) -> None:
     """List the imported training plans. Example: syncsvc plan-source list --json"""
-    from syncsvc.api.plan_sources import list_plan_sources
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        sources = api.plan_sources()
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        sources = list_plan_sources(runtime)
-    if json_output:
-        print_json(
-            [
-                {
-                    "id": s.id,
-                    "name": s.name,
-                    "location": s.location,
-                    "kind": s.kind,
-                    "added_at": s.added_at,
-                    "last_read_at": s.last_read_at,
-                    "last_error": s.last_error,
-                    "workouts_ahead": s.workouts_ahead,
-                }
-                for s in sources
-            ]
-        )
-        return
-    if not sources:
-        console.print("No plan sources: syncsvc plan-source add URL-or-FILE")
-        return
-    table = Table("id", "name", "location", "workouts ahead", "last read", "problem")
-    for s in sources:
-        table.add_row(
-            str(s.id),
-            escape(s.name),
-            escape(s.location),
-            str(s.workouts_ahead),
-            f"{s.last_read_at:%Y-%m-%d %H:%M}" if s.last_read_at else "never",
-            escape(s.last_error),
-        )
-    console.print(table)
+    def show() -> None:
+        if not sources:
+            console.print("No plan sources: syncsvc plan-source add URL-or-FILE")
+            return
+        table = Table("id", "name", "location", "workouts ahead", "last read", "problem")
+        for s in sources:
+            table.add_row(
+                str(s.id),
+                escape(s.name),
+                escape(s.location),
+                str(s.workouts_ahead),
+                f"{s.last_read_at:%Y-%m-%d %H:%M}" if s.last_read_at else "never",
+                escape(s.last_error),
+            )
+        console.print(table)
+
+    emit(json_output, lambda: [plan_source_json(s) for s in sources], show)
 
 
 @plan_source_app.command("remove")
@@ -194,10 +159,8 @@ def plan_source_remove(
     home: HomeOption = None,
 ) -> None:
     """Stop using a training plan. Example: syncsvc plan-source remove coach"""
-    from syncsvc.api.plan_sources import remove_plan_source
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        name, note = remove_plan_source(runtime, which)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        name, note = api.remove_plan_source(which)
     console.print(f"Removed plan source {name!r}.", markup=False)
     if note:
         console.print(note, markup=False)

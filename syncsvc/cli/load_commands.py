@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import console, emit
+from syncsvc.cli.render import load_table
 
 
 def register(app: typer.Typer) -> None:
@@ -40,22 +35,22 @@ def load(
 
     Example: syncsvc load --days 28 --plot load.png
     """
-    from syncsvc.api.load_view import load_report
-    from syncsvc.cli.render import load_table
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        report = api.load(days=days, plot=plot)
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        report = load_report(runtime, days=days, plot=plot)
-    if json_output:
-        print_json(report.rows)
-        return
-    console.print(
-        load_table(
-            report.rows,
-            title=f"Running load of {report.athlete}",
-            with_reasons=console.width >= 120,
+    def show() -> None:
+        console.print(
+            load_table(
+                report.rows,
+                title=f"Running load of {report.athlete}",
+                with_reasons=console.width >= 120,
+            )
         )
-    )
-    for key, value in report.estimated.items():
-        console.print(f"{key} not in your profile: using {value} (syncsvc profile set {key} ...)")
-    if report.plot is not None:
-        console.print(f"Wrote {report.plot}")
+        for key, value in report.estimated.items():
+            console.print(
+                f"{key} not in your profile: using {value} (syncsvc profile set {key} ...)"
+            )
+        if report.plot is not None:
+            console.print(f"Wrote {report.plot}")
+
+    emit(json_output, lambda: report.rows, show)

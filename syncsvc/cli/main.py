@@ -18,7 +18,8 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from syncsvc import __version__
-from syncsvc.cli.common import GlobalOptions, error_console
+from syncsvc.cli.common import GlobalOptions
+from syncsvc.cli.output import error_console
 from syncsvc.errors import SyncsvcError
 
 

@@ -1,8 +1,4 @@
-"""`syncsvc plan ...`, `syncsvc today` and `syncsvc replan` (issue 8).
-
-Heavy modules (the planner, the load model) are imported inside the service
-functions, so `syncsvc plan` starts fast.
-"""
+"""`syncsvc plan ...`, `syncsvc today` and `syncsvc replan` (issue 8)."""
 
 from __future__ import annotations
 
@@ -10,14 +6,10 @@ from typing import Annotated
 
 import typer
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import console, emit, full_session_json, said, session_json
+from syncsvc.cli.render import changes_table, plan_renderable, session_text, visible_changes
+from syncsvc.errors import UsageError
 
 plan_app = typer.Typer(invoke_without_command=True)
 """Help comes from the `plan` callback's docstring (with its example)."""
@@ -60,23 +52,20 @@ def plan(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from syncsvc.api.plan_view import plan_view, session_json
-    from syncsvc.cli.render import plan_renderable
-    from syncsvc.errors import UsageError
-
     if weeks is not None and not 1 <= weeks <= 8:
         raise UsageError(f"--weeks {weeks} is out of range: show 1 to 8 weeks")
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        view = plan_view(runtime, weeks=weeks)
-    if json_output:
-        print_json([session_json(item) for item in view.sessions])
-        return
-    if not view.sessions:
-        console.print("No sessions planned yet: run syncsvc replan (or syncsvc sync).")
-        return
-    console.print(plan_renderable(view))
-    for note in view.notes:
-        console.print(f"[yellow]·[/yellow] {note}", markup=True, highlight=False)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        view = api.plan(weeks=weeks)
+
+    def show() -> None:
+        if not view.sessions:
+            console.print("No sessions planned yet: run syncsvc replan (or syncsvc sync).")
+            return
+        console.print(plan_renderable(view))
+        for note in view.notes:
+            console.print(f"[yellow]·[/yellow] {note}", markup=True, highlight=False)
+
+    emit(json_output, lambda: [session_json(item) for item in view.sessions], show)
 
 
 @plan_app.command("move")
@@ -93,11 +82,9 @@ def move(
 
     Example: syncsvc plan move k3f thu --time 07:30
     """
-    from syncsvc.api.overrides import move_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = move_session(runtime, session_id, day, time_text=time, force=force)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.move(session_id, day, time=time, force=force)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("pin")
@@ -108,11 +95,9 @@ def pin(
     home: HomeOption = None,
 ) -> None:
     """Keep a session on its day, whatever the running week does. Example: syncsvc plan pin k3f"""
-    from syncsvc.api.overrides import pin_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = pin_session(runtime, session_id)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.pin(session_id)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("unpin")
@@ -123,11 +108,9 @@ def unpin(
     home: HomeOption = None,
 ) -> None:
     """Let the planner move a pinned session again. Example: syncsvc plan unpin k3f"""
-    from syncsvc.api.overrides import unpin_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = unpin_session(runtime, session_id)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.unpin(session_id)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("skip")
@@ -139,11 +122,9 @@ def skip(
     home: HomeOption = None,
 ) -> None:
     """Skip a session (it is not made up by doubling another). Example: syncsvc plan skip k3f"""
-    from syncsvc.api.overrides import skip_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = skip_session(runtime, session_id, note=note)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.skip(session_id, note=note)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("done")
@@ -159,11 +140,9 @@ def done(
     home: HomeOption = None,
 ) -> None:
     """Mark a session done, with how it felt. Example: syncsvc plan done k3f --rpe 6"""
-    from syncsvc.api.overrides import mark_done
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = mark_done(runtime, session_id, rpe=rpe, note=note)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.done(session_id, rpe=rpe, note=note)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("add")
@@ -180,11 +159,9 @@ def add(
 
     Example: syncsvc plan add core 2026-05-03 --time 07:00
     """
-    from syncsvc.api.overrides import add_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = add_session(runtime, kind, day, time_text=time, force=force)
-    _said(outcome.message, outcome.replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.add(kind, day, time=time, force=force)
+    said(outcome.message, outcome.replanned)
 
 
 @plan_app.command("reset")
@@ -198,17 +175,9 @@ def reset(
 
     Example: syncsvc plan reset k3f
     """
-    from syncsvc.api.overrides import reset_session
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        outcome = reset_session(runtime, session_id)
-    _said(outcome.message, outcome.replanned)
-
-
-def _said(message: str, replanned: str) -> None:
-    console.print(message, markup=False)
-    if replanned:
-        console.print(replanned, markup=False)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.reset(session_id)
+    said(outcome.message, outcome.replanned)
 
 
 def today(
@@ -221,18 +190,16 @@ def today(
 
     Example: syncsvc today
     """
-    from syncsvc.api.plan_view import full_session_json, next_session, plan_view
-    from syncsvc.cli.render import session_text
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        item = api.today()
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        item = next_session(plan_view(runtime, past_days=0))
-    if json_output:
-        print_json(None if item is None else full_session_json(item))
-        return
-    if item is None:
-        console.print("Nothing planned ahead: run syncsvc replan.")
-        return
-    console.print(session_text(item), markup=False)
+    def show() -> None:
+        if item is None:
+            console.print("Nothing planned ahead: run syncsvc replan.")
+            return
+        console.print(session_text(item), markup=False)
+
+    emit(json_output, lambda: None if item is None else full_session_json(item), show)
 
 
 def replan(
@@ -242,18 +209,16 @@ def replan(
     home: HomeOption = None,
 ) -> None:
     """Run the pipeline now (no sync) and show what moved and why. Example: syncsvc replan"""
-    from syncsvc.api.plan_view import replan_now
-    from syncsvc.cli.render import changes_table, visible_changes
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        result = api.replan()
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        result = replan_now(runtime)
-    if json_output:
-        print_json(result.summary())
-        return
-    shown = visible_changes(result.changes)
-    if not shown:
-        console.print("Replanned: nothing moved.")
-    else:
-        console.print(changes_table(shown, title="Replanned"))
-    for problem in result.problems:
-        console.print(f"[yellow]![/yellow] {problem}")
+    def show() -> None:
+        shown = visible_changes(result.changes)
+        if not shown:
+            console.print("Replanned: nothing moved.")
+        else:
+            console.print(changes_table(shown, title="Replanned"))
+        for problem in result.problems:
+            console.print(f"[yellow]![/yellow] {problem}")
+
+    emit(json_output, result.summary, show)

@@ -78,7 +78,7 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
 
 def session_text(item: SessionView) -> str:
     """A session in full (warm-up, exercises with dose, tempo and cues, cool-down, why)."""
-    from syncsvc.planner.explain import format_session
+    from syncsvc.planner.explain import format_session  # the planner: `today` only, not `plan`
 
     text = format_session(item.session, with_reasons=False)
     lines = [text, ""]

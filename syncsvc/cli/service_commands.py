@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from syncsvc.cli.common import HomeOption, JsonOption, console, print_json, runtime_for
+from syncsvc.cli.common import HomeOption, JsonOption, open_app
+from syncsvc.cli.output import console, emit
+from syncsvc.errors import ConfigError
 
 strava_app = typer.Typer(help="Strava's application settings.", no_args_is_help=True)
 webhook_app = typer.Typer(
@@ -41,8 +43,8 @@ def serve(
     """Run the feed, the webhook and the scheduler. Example: syncsvc serve --port 8765"""
     from syncsvc.server.serve import serve as run_service
 
-    with runtime_for(ctx, home=home) as runtime:
-        run_service(runtime, host=host, port=port, log_json=log_json, web_only=web_only)
+    with open_app(ctx, home=home) as app:
+        run_service(app.runtime, host=host, port=port, log_json=log_json, web_only=web_only)
 
 
 def worker(
@@ -56,11 +58,11 @@ def worker(
 
     Example: SYNCSVC_SERVICE__MODE=worker syncsvc worker --log-json
     """
-    from syncsvc.errors import ConfigError
     from syncsvc.server.distributed import run_worker
     from syncsvc.server.logging_setup import configure_logging
 
-    with runtime_for(ctx, home=home) as runtime:
+    with open_app(ctx, home=home) as app:
+        runtime = app.runtime
         if not runtime.distributed:
             raise ConfigError(
                 "syncsvc worker runs the distributed job engine, and service.mode is single",
@@ -85,10 +87,8 @@ def webhook_register(
     home: HomeOption = None,
 ) -> None:
     """Subscribe. Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava"""
-    from syncsvc.api.strava_subscription import create_subscription
-
-    with runtime_for(ctx, home=home) as runtime:
-        subscription = create_subscription(runtime.settings, callback_url)
+    with open_app(ctx, home=home) as app:
+        subscription = app.create_strava_subscription(callback_url)
     console.print(f"Subscribed: id {subscription.id}.")
     console.print(
         f"Set strava.subscription_id = {subscription.id} (settings.toml, or "
@@ -101,29 +101,30 @@ def webhook_list(
     ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
 ) -> None:
     """Show the subscription. Example: syncsvc strava webhook list --json"""
-    from syncsvc.api.strava_subscription import list_subscriptions
+    with open_app(ctx, home=home) as app:
+        subscriptions = app.strava_subscriptions()
+        configured = app.strava_subscription_id
 
-    with runtime_for(ctx, home=home) as runtime:
-        subscriptions = list_subscriptions(runtime.settings)
-        configured = runtime.settings.strava.subscription_id
-    if json_output:
-        print_json(
-            [
-                {
-                    "id": s.id,
-                    "callback_url": s.callback_url,
-                    "created_at": s.created_at,
-                    "configured": s.id == configured,
-                }
-                for s in subscriptions
-            ]
-        )
-        return
-    if not subscriptions:
-        console.print("No webhook subscription.")
-    for s in subscriptions:
-        mark = " (configured)" if s.id == configured else ""
-        console.print(f"{s.id}  {s.callback_url}  {s.created_at}{mark}")
+    def show() -> None:
+        if not subscriptions:
+            console.print("No webhook subscription.")
+        for s in subscriptions:
+            mark = " (configured)" if s.id == configured else ""
+            console.print(f"{s.id}  {s.callback_url}  {s.created_at}{mark}")
+
+    emit(
+        json_output,
+        lambda: [
+            {
+                "id": s.id,
+                "callback_url": s.callback_url,
+                "created_at": s.created_at,
+                "configured": s.id == configured,
+            }
+            for s in subscriptions
+        ],
+        show,
+    )
 
 
 @webhook_app.command("delete")
@@ -135,8 +136,6 @@ def webhook_delete(
     home: HomeOption = None,
 ) -> None:
     """Unsubscribe. Example: syncsvc strava webhook delete"""
-    from syncsvc.api.strava_subscription import delete_subscription
-
-    with runtime_for(ctx, home=home) as runtime:
-        deleted = delete_subscription(runtime.settings, subscription_id)
+    with open_app(ctx, home=home) as app:
+        deleted = app.delete_strava_subscription(subscription_id)
     console.print(f"Deleted webhook subscription {deleted}.")

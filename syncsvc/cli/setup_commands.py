@@ -7,16 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from syncsvc.api.athletes import initialise
-from syncsvc.api.status import gather_status
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api, open_app
+from syncsvc.cli.output import console, emit, status_json, status_rows
 from syncsvc.domain import Profile, Sex, StrengthLevel
 from syncsvc.profiles import (
     HR_MAX_RANGE,
@@ -88,18 +80,17 @@ def init(
         session_minutes=session_minutes,
     )
     check_profile(profile)
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        name = runtime.athlete_name or "me"
-        result = initialise(runtime, name, profile)
+    with open_app(ctx, athlete=athlete, home=home) as app:
+        name = app.default_athlete_name or "me"
+        result = app.init(name, profile)
         if not result.changed:
             console.print(
-                f"Already set up in {runtime.home} "
-                f"(athlete {result.athlete.name!r}); nothing changed."
+                f"Already set up in {app.home} (athlete {result.athlete.name!r}); nothing changed."
             )
             return
-        console.print(f"Home folder: {runtime.home}")
+        console.print(f"Home folder: {app.home}")
         if result.created_store:
-            console.print(f"Store: {runtime.settings.database_url.split('///')[-1]} (created)")
+            console.print(f"Store: {app.database_url.split('///')[-1]} (created)")
         if result.created_settings:
             console.print("Settings: settings.toml (created, every key commented)")
         if result.created_athlete:
@@ -117,17 +108,17 @@ def status(
 
     Example: syncsvc status --json
     """
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        report = gather_status(runtime)
-    lines = report.pop("lines")
-    if json_output:
-        print_json(report)
-        return
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in lines:
-        table.add_row(key, value)
-    console.print(table)
-    for item in report["attention"]:
-        console.print(f"[yellow]![/yellow] {item}")
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        report = api.status()
+
+    def show() -> None:
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        for key, value in status_rows(report):
+            table.add_row(key, value)
+        console.print(table)
+        for item in report.attention:
+            console.print(f"[yellow]![/yellow] {item}")
+
+    emit(json_output, lambda: status_json(report), show)

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from syncsvc.cli.common import HomeOption, console, runtime_for
-from syncsvc.store.copy import copy_store
+from syncsvc.cli.common import HomeOption, open_app
+from syncsvc.cli.output import console
 
 store_app = typer.Typer(
     help="Move the store between databases; bring its schema up to date.", no_args_is_help=True
@@ -32,8 +32,8 @@ def store_copy(
     Example: syncsvc store copy --to postgresql+psycopg://syncsvc@127.0.0.1/syncsvc
     Then set store.url in settings.toml (or SYNCSVC_STORE__URL) to use it.
     """
-    with runtime_for(ctx, home=home) as runtime:
-        result = copy_store(runtime.store.engine, to)
+    with open_app(ctx, home=home) as app:
+        result = app.copy_store(to)
     total = sum(result.rows.values())
     safe = make_url(to).render_as_string(hide_password=True)
     console.print(f"Copied {total} rows into {safe}. Now set store.url to it (docs/settings.md).")
@@ -46,8 +46,8 @@ def store_migrate(ctx: typer.Context, home: HomeOption = None) -> None:
     Example: SYNCSVC_SERVICE__MODE=worker syncsvc store migrate
     Every command does this on start; this one does nothing else (deployments).
     """
-    with runtime_for(ctx, home=home) as runtime:
-        store = runtime.open_store(create=True)
-        engine = "with the job engine's tables" if runtime.distributed else "single machine"
-        safe = make_url(runtime.settings.database_url).render_as_string(hide_password=True)
-        console.print(f"Schema current ({engine}) in {store.dialect} at {safe}.")
+    with open_app(ctx, home=home) as app:
+        schema = app.migrate()
+        engine = "with the job engine's tables" if schema.distributed else "single machine"
+        safe = make_url(app.database_url).render_as_string(hide_password=True)
+        console.print(f"Schema current ({engine}) in {schema.dialect} at {safe}.")

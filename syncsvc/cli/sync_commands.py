@@ -8,15 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import activity_json, console, emit, import_json
 from syncsvc.domain import Source, SyncSummary
+from syncsvc.errors import UsageError
 
 if TYPE_CHECKING:
     from syncsvc.api.pipeline import RefreshResult
@@ -52,15 +47,12 @@ def auth_strava(
     home: HomeOption = None,
 ) -> None:
     """Connect Strava (scope read,activity:read_all). Example: syncsvc auth strava"""
-    from syncsvc.api.connections import connect_strava, disconnect_strava
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
         if revoke:
-            removed = disconnect_strava(runtime)
+            removed = api.disconnect_strava()
             console.print("Strava disconnected." if removed else "Strava was not connected.")
             return
-        connection = connect_strava(
-            runtime,
+        connection = api.connect_strava(
             refresh_token=refresh_token,
             announce=lambda url: console.print(
                 f"Open this URL to connect Strava (waiting for the redirect):\n{url}",
@@ -95,15 +87,12 @@ def auth_garmin(
 
     Example: syncsvc auth garmin --tokens ~/.garminconnect
     """
-    from syncsvc.api.connections import connect_garmin, disconnect_garmin
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
         if logout:
-            removed = disconnect_garmin(runtime)
+            removed = api.disconnect_garmin()
             console.print("Garmin tokens removed." if removed else "Garmin was not connected.")
             return
-        profile_id = connect_garmin(
-            runtime,
+        profile_id = api.connect_garmin(
             tokens=tokens,
             email=lambda: email or str(typer.prompt("Garmin email")),
             password=lambda: str(typer.prompt("Garmin password", hide_input=True)),
@@ -131,20 +120,17 @@ def sync(
     home: HomeOption = None,
 ) -> None:
     """Fetch new activities from Strava and Garmin. Example: syncsvc sync --source strava --json"""
-    from syncsvc.api.syncing import sync_now
-    from syncsvc.errors import UsageError
-
     sources: list[Source] | None = None
     if source is not None:
         if source not in (Source.STRAVA.value, Source.GARMIN.value):
             raise UsageError(f"unknown source {source!r}", hint="use strava or garmin")
         sources = [Source(source)]
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
         if json_output:
-            result = sync_now(runtime, sources=sources, full=full)
+            result = api.sync(sources=sources, full=full)
         else:
             result = _sync_with_progress(
-                lambda progress: sync_now(runtime, sources=sources, full=full, progress=progress)
+                lambda progress: api.sync(sources=sources, full=full, progress=progress)
             )
     _render_summaries(result.syncs, json_output)
     if not json_output and result.moved:
@@ -173,28 +159,23 @@ def _sync_with_progress(
 
 
 def _render_summaries(summaries: Sequence[SyncSummary], json_output: bool) -> None:
-    if json_output:
-        from syncsvc.api.pipeline import sync_summary_json
+    def show() -> None:
+        from rich.table import Table
 
-        print_json({s.source.value: sync_summary_json(s) for s in summaries})
-        return
-    from rich.table import Table
-
-    table = Table("source", "fetched", "new", "updated", "merged", "skipped", "deleted", "requests")
-    for s in summaries:
-        table.add_row(
-            s.source.value,
-            *(
-                str(v)
-                for v in (s.fetched, s.new, s.updated, s.merged, s.skipped, s.deleted, s.requests)
-            ),
+        table = Table(
+            "source", "fetched", "new", "updated", "merged", "skipped", "deleted", "requests"
         )
-    console.print(table)
-    for s in summaries:
-        for problem in s.problems:
-            console.print(f"[yellow]{s.source.value}:[/] {problem}", markup=True)
-        if s.stopped:
-            console.print(f"[red]{s.source.value} stopped:[/] {s.stopped}")
+        for s in summaries:
+            counts = (s.fetched, s.new, s.updated, s.merged, s.skipped, s.deleted, s.requests)
+            table.add_row(s.source.value, *(str(v) for v in counts))
+        console.print(table)
+        for s in summaries:
+            for problem in s.problems:
+                console.print(f"[yellow]{s.source.value}:[/] {problem}", markup=True)
+            if s.stopped:
+                console.print(f"[red]{s.source.value} stopped:[/] {s.stopped}")
+
+    emit(json_output, lambda: {s.source.value: s.as_json() for s in summaries}, show)
 
 
 # ---------------------------------------------------------------- import
@@ -210,33 +191,23 @@ def import_files(
     home: HomeOption = None,
 ) -> None:
     """Import activity files and bulk exports. Example: syncsvc import export_12345.zip"""
-    from syncsvc.api.syncing import import_now
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.import_files(paths)
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        report, replanned = import_now(runtime, paths)
-    if json_output:
-        print_json(
-            {
-                "files": report.files,
-                "new": report.new,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "merged": report.merged,
-                "damaged": [{"file": name, "problem": problem} for name, problem in report.damaged],
-                "notes": report.notes,
-            }
+    def show() -> None:
+        report = outcome.report
+        console.print(
+            f"Read {report.files} files: {report.new} new, {report.updated} updated, "
+            f"{report.unchanged} already there, {report.merged} merged with other sources."
         )
-        return
-    console.print(
-        f"Read {report.files} files: {report.new} new, {report.updated} updated, "
-        f"{report.unchanged} already there, {report.merged} merged with other sources."
-    )
-    for name, problem in report.damaged:
-        console.print(f"[red]skipped[/] {name}: {problem}", soft_wrap=True)
-    for note in report.notes:
-        console.print(f"[yellow]note[/] {note}", soft_wrap=True)
-    if replanned:
-        console.print(replanned)
+        for name, problem in report.damaged:
+            console.print(f"[red]skipped[/] {name}: {problem}", soft_wrap=True)
+        for note in report.notes:
+            console.print(f"[yellow]note[/] {note}", soft_wrap=True)
+        if outcome.replanned:
+            console.print(outcome.replanned)
+
+    emit(json_output, lambda: import_json(outcome), show)
 
 
 # ---------------------------------------------------------------- activities
@@ -253,30 +224,28 @@ def activities(
     """List merged activities with their sources. Example: syncsvc activities --days 14 --json"""
     if ctx.invoked_subcommand is not None:
         return
-    from syncsvc.api.connections import activity_json, list_activities
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        rows = [activity_json(row) for row in api.activities(days=days)]
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        rows = list_activities(runtime, days=days)
-    if json_output:
-        print_json([activity_json(row) for row in rows])
-        return
-    from rich.table import Table
+    def show() -> None:
+        from rich.table import Table
 
-    table = Table("id", "date", "start", "sport", "km", "min", "HR", "load", "sources")
-    for row in rows:
-        data = activity_json(row)
-        table.add_row(
-            str(data["id"]),
-            data["local_date"],
-            data["start"][11:16],
-            data["sport"],
-            f"{data['distance_km']:.2f}" if data["distance_km"] else "",
-            f"{(data['moving_s'] or 0) / 60:.0f}",
-            f"{data['avg_hr']:.0f}" if data["avg_hr"] else "",
-            f"{data['load']:.0f}" if data["load"] is not None else "",
-            "+".join(data["sources"]),
-        )
-    console.print(table)
+        table = Table("id", "date", "start", "sport", "km", "min", "HR", "load", "sources")
+        for data in rows:
+            table.add_row(
+                str(data["id"]),
+                data["local_date"],
+                data["start"][11:16],
+                data["sport"],
+                f"{data['distance_km']:.2f}" if data["distance_km"] else "",
+                f"{(data['moving_s'] or 0) / 60:.0f}",
+                f"{data['avg_hr']:.0f}" if data["avg_hr"] else "",
+                f"{data['load']:.0f}" if data["load"] is not None else "",
+                "+".join(data["sources"]),
+            )
+        console.print(table)
+
+    emit(json_output, lambda: rows, show)
 
 
 @activities_app.command("unlink")
@@ -289,9 +258,8 @@ def activities_unlink(
     home: HomeOption = None,
 ) -> None:
     """Undo a wrong merge: the record stays apart. Example: syncsvc activities unlink 42"""
-    from syncsvc.api.syncing import unlink_now
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        apart, replanned = unlink_now(runtime, record_id)
-    console.print(f"Unlinked records {', '.join(map(str, apart))}; they will not be merged again.")
-    console.print(replanned)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        outcome = api.unlink_activity(record_id)
+    apart = ", ".join(map(str, outcome.apart))
+    console.print(f"Unlinked records {apart}; they will not be merged again.")
+    console.print(outcome.replanned)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from syncsvc.domain import DayClass, DayLoad, Profile
+from syncsvc.domain import DayClass, DayLoad, Profile, wall_clock
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -52,8 +51,7 @@ class Calendar:
         self.today = today
         self._days = {day.day: day for day in days}
         self._cache: dict[date, DayInfo] = {}
-        local_now = now.astimezone(ZoneInfo(profile.timezone))
-        self.local_time: time = local_now.time().replace(tzinfo=None)
+        self.local_time: time = wall_clock(now, profile.timezone).time()
 
     def info(self, day: date) -> DayInfo:
         cached = self._cache.get(day)

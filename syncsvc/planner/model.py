@@ -70,6 +70,9 @@ class RuleBreak:
     rule: str
     message: str
 
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
+
 
 def session_id(athlete_id: int, day: date, kind: SessionKind, ordinal: int) -> str:
     """A stable, typeable id from (athlete, ISO week, kind, ordinal): 10 base-32 characters.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as OrmSession
 
@@ -9,7 +12,7 @@ from syncsvc import clock
 from syncsvc.domain import Athlete, Profile
 from syncsvc.errors import NotFoundError, UsageError
 from syncsvc.store.convert import profile_from_json, profile_to_json
-from syncsvc.store.schema import AthleteRow
+from syncsvc.store.schema import ATHLETE_TABLES, AthleteRow
 
 
 def athlete_from_row(row: AthleteRow) -> Athlete:
@@ -93,3 +96,11 @@ class AthleteDirectory:
     def remove(self, athlete_id: int) -> None:
         """Remove an athlete and everything they own (ON DELETE CASCADE)."""
         self.orm.execute(delete(AthleteRow).where(AthleteRow.id == athlete_id))
+
+    def export_tables(self, athlete_id: int) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Every row of every table one athlete owns, by table, in primary-key order."""
+        for table in ATHLETE_TABLES:
+            rows = self.orm.execute(
+                select(table).where(table.c.athlete_id == athlete_id).order_by(*table.primary_key)
+            ).mappings()
+            yield table.name, [dict(row) for row in rows]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncsvc.api.overrides import check_rpe, parse_clock, parse_day, resolve_session
+from syncsvc.api.decisions import check_rpe, parse_clock, parse_day, resolve_session
 from syncsvc.domain import Session, SessionKind
 from syncsvc.errors import NotFoundError, UsageError
 

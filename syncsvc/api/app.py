@@ -1,0 +1,421 @@
+"""The application API: the whole product behind one object.
+
+`Syncsvc` is opened from a home folder (or a `Runtime`) and holds what concerns
+the store as a whole (set up, athletes, copying the store, the demo, the Strava
+webhook subscription). `Syncsvc.athlete(name)` gives an `AthleteApi`, with one
+method per thing a runner can do. Every method returns typed values (frozen
+dataclasses, domain values); the caller renders them. The CLI calls only this,
+and so will the web page, the push channels and the jobs.
+
+    with Syncsvc.open(home=Path("~/.syncsvc")) as app:
+        outcome = app.athlete("ana").move("k3f", "thu", time="07:30")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from syncsvc.api import (
+    activities,
+    athletes,
+    checkins,
+    connections,
+    decisions,
+    feed_admin,
+    load_view,
+    plan_sources,
+    plan_view,
+    profile_edits,
+    status,
+)
+from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
+from syncsvc.api.athletes import InitResult
+from syncsvc.api.checkins import CheckInOutcome
+from syncsvc.api.decisions import DecisionOutcome
+from syncsvc.api.feed_admin import FeedAddress
+from syncsvc.api.load_view import LoadReport
+from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
+from syncsvc.api.plan_sources import PlanSourceInfo
+from syncsvc.api.plan_view import PlanView, SessionView
+from syncsvc.api.status import StatusReport
+from syncsvc.domain import Athlete, CheckIn, Profile, Source
+from syncsvc.profiles import set_profile_value
+from syncsvc.runtime import Runtime
+from syncsvc.store.copy import CopyResult, copy_store
+
+if TYPE_CHECKING:
+    from syncsvc.api.demo import DemoSetup, HardRunOutcome
+    from syncsvc.api.strava_subscription import Subscription
+    from syncsvc.sources.strava_auth import StravaConnection
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileReport:
+    athlete: Athlete
+    estimated: dict[str, str]
+    """Profile keys the load model fills in because they are unset, and with what."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChange:
+    changed: bool
+    replanned: str
+    """The replan's note ("" when nothing changed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    dialect: str
+    distributed: bool
+    """The job engine's tables are there too (a distributed mode)."""
+
+
+class Syncsvc:
+    """One store and its athletes."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        home: Path | None = None,
+        config_file: Path | None = None,
+        athlete: str | None = None,
+        flags: dict[str, Any] | None = None,
+    ) -> Syncsvc:
+        """Read the settings; the store opens on first use (`--help` touches nothing)."""
+        return cls(
+            Runtime.create(home=home, config_file=config_file, athlete_name=athlete, flags=flags)
+        )
+
+    def __enter__(self) -> Syncsvc:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.runtime.close()
+
+    @property
+    def home(self) -> Path:
+        return self.runtime.home
+
+    @property
+    def database_url(self) -> str:
+        return self.runtime.settings.database_url
+
+    @property
+    def default_athlete_name(self) -> str | None:
+        """The athlete named when this was opened (`--athlete`), if any."""
+        return self.runtime.athlete_name
+
+    # ------------------------------------------------------------ the store
+
+    def init(self, name: str, profile: Profile) -> InitResult:
+        """Create the home folder, settings, store and first athlete; safe to run twice."""
+        return athletes.initialise(self.runtime, name, profile)
+
+    def migrate(self) -> SchemaState:
+        """Create or upgrade the schema (and the job engine's, in a distributed mode)."""
+        store = self.runtime.open_store(create=True)
+        return SchemaState(store.dialect, self.runtime.distributed)
+
+    def copy_store(self, to: str) -> CopyResult:
+        """Copy this store into a new, empty database at the URL `to`."""
+        return copy_store(self.runtime.store.engine, to)
+
+    # ------------------------------------------------------------ athletes
+
+    def athletes(self) -> list[Athlete]:
+        with self.runtime.store.read() as tx:
+            return tx.athletes.all()
+
+    def find_athlete(self, name: str | None) -> Athlete:
+        """The athlete by name; None: the only one, or the default."""
+        with self.runtime.store.read() as tx:
+            return tx.athletes.resolve(name)
+
+    def add_athlete(self, name: str, profile: Profile) -> Athlete:
+        return athletes.add_athlete(self.runtime, name, profile)
+
+    def remove_athlete(self, athlete: Athlete) -> None:
+        """Remove an athlete and everything stored about them."""
+        with self.runtime.store.write() as tx:
+            tx.athletes.remove(athlete.id)
+
+    def set_default_athlete(self, name: str) -> Athlete:
+        with self.runtime.store.write() as tx:
+            athlete = tx.athletes.resolve(name)
+            tx.athletes.set_default(athlete.id)
+        return athlete
+
+    def export_athlete(self, athlete: Athlete) -> dict[str, Any]:
+        """Everything stored about one athlete, secrets left out."""
+        return athletes.export_athlete(self.runtime, athlete)
+
+    def athlete(self, name: str | None = None) -> AthleteApi:
+        """One athlete's handle; None: the one opened with, else the only one or the default."""
+        return AthleteApi(self, name or self.runtime.athlete_name)
+
+    # ------------------------------------------------------------ the demo
+    # (its bundled history and ingest load only for `syncsvc demo`, not at every start-up)
+
+    @classmethod
+    def open_demo(cls, *, home: Path | None = None, config_file: Path | None = None) -> Syncsvc:
+        """The demo's store: `home`, else SYNCSVC_HOME, else the demo's own folder."""
+        from syncsvc.api import demo
+
+        if home is None and not os.environ.get("SYNCSVC_HOME"):
+            home = demo.default_demo_home()
+        return cls.open(home=home, config_file=config_file, athlete=demo.DEMO_ATHLETE)
+
+    def demo_athlete(self) -> AthleteApi:
+        from syncsvc.api import demo
+
+        return self.athlete(demo.DEMO_ATHLETE)
+
+    def prepare_demo(self) -> DemoSetup:
+        """Demo clock, demo athlete, bundled history stored, pipeline run, feed written."""
+        from syncsvc.api import demo
+
+        return demo.prepare_demo(self.runtime)
+
+    def simulate_hard_run(self) -> HardRunOutcome:
+        """A hard interval run arrives on the morning of the next day holding a session."""
+        from syncsvc.api import demo
+
+        return demo.simulate_hard_run(self.runtime, self.find_athlete(demo.DEMO_ATHLETE))
+
+    def demo_feed_url(self, host: str, port: int) -> str:
+        from syncsvc.api import demo
+
+        return demo.demo_feed_url(self.runtime, host, port)
+
+    # ------------------------------------------------------------ the Strava webhook
+    # (requests loads only for these: `syncsvc plan` must not pay for it at start-up)
+
+    @property
+    def strava_subscription_id(self) -> int | None:
+        """The subscription the settings name (strava.subscription_id)."""
+        return self.runtime.settings.strava.subscription_id
+
+    def create_strava_subscription(self, callback_url: str) -> Subscription:
+        from syncsvc.api.strava_subscription import create_subscription
+
+        return create_subscription(self.runtime.settings, callback_url)
+
+    def strava_subscriptions(self) -> list[Subscription]:
+        from syncsvc.api.strava_subscription import list_subscriptions
+
+        return list_subscriptions(self.runtime.settings)
+
+    def delete_strava_subscription(self, subscription_id: int | None = None) -> int:
+        from syncsvc.api.strava_subscription import delete_subscription
+
+        return delete_subscription(self.runtime.settings, subscription_id)
+
+
+class AthleteApi:
+    """One athlete: one method per thing a runner can do.
+
+    The athlete is looked up on each call, so a profile change made through one
+    method is what the next one sees.
+    """
+
+    def __init__(self, app: Syncsvc, name: str | None) -> None:
+        self.app = app
+        self.name = name
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.app.runtime
+
+    @property
+    def athlete(self) -> Athlete:
+        """The athlete as stored now."""
+        return self.app.find_athlete(self.name)
+
+    # ------------------------------------------------------------ the plan
+
+    def plan(self, *, weeks: int | None = None, past_days: int = 7) -> PlanView:
+        """Sessions from `past_days` ago to `weeks` ahead, with the day classes and decisions."""
+        return plan_view.plan_view(self.runtime, self.athlete, weeks=weeks, past_days=past_days)
+
+    def today(self) -> SessionView | None:
+        """Today's planned session, else the next one ahead."""
+        return plan_view.next_session(plan_view.plan_view(self.runtime, self.athlete, past_days=0))
+
+    def replan(self) -> RefreshResult:
+        """Run the pipeline now, without a sync."""
+        return plan_view.replan_now(self.runtime, self.athlete)
+
+    def refresh(
+        self, *, trigger: str, sync: bool = True, sources: Sequence[Source] | None = None
+    ) -> RefreshResult:
+        """The whole pipeline (sync, replan, publish) under the athlete's lock."""
+        return refresh_athlete(
+            self.runtime, self.athlete.id, trigger=trigger, sync=sync, sources=sources
+        )
+
+    # ------------------------------------------------------------ decisions
+
+    def move(
+        self, session_id: str, day: str, *, time: str | None = None, force: bool = False
+    ) -> DecisionOutcome:
+        return decisions.move_session(
+            self.runtime, self.athlete, session_id, day, time_text=time, force=force
+        )
+
+    def pin(self, session_id: str) -> DecisionOutcome:
+        return decisions.pin_session(self.runtime, self.athlete, session_id, pinned=True)
+
+    def unpin(self, session_id: str) -> DecisionOutcome:
+        return decisions.pin_session(self.runtime, self.athlete, session_id, pinned=False)
+
+    def skip(self, session_id: str, *, note: str = "") -> DecisionOutcome:
+        return decisions.skip_session(self.runtime, self.athlete, session_id, note=note)
+
+    def done(self, session_id: str, *, rpe: int | None = None, note: str = "") -> DecisionOutcome:
+        return decisions.mark_done(self.runtime, self.athlete, session_id, rpe=rpe, note=note)
+
+    def add(
+        self, kind: str, day: str, *, time: str | None = None, force: bool = False
+    ) -> DecisionOutcome:
+        return decisions.add_session(
+            self.runtime, self.athlete, kind, day, time_text=time, force=force
+        )
+
+    def reset(self, session_id: str) -> DecisionOutcome:
+        return decisions.reset_session(self.runtime, self.athlete, session_id)
+
+    # ------------------------------------------------------------ check-ins
+
+    def checkin(self, back: int, *, sore: Sequence[str] = (), note: str = "") -> CheckInOutcome:
+        return checkins.record_checkin(self.runtime, self.athlete, back, sore, note)
+
+    def checkins(self, *, limit: int = 20) -> list[CheckIn]:
+        return checkins.list_checkins(self.runtime, self.athlete, limit)
+
+    # ------------------------------------------------------------ views
+
+    def status(self) -> StatusReport:
+        return status.gather_status(self.runtime, self.athlete)
+
+    def load(self, *, days: int = 14, plot: Path | None = None) -> LoadReport:
+        return load_view.load_report(self.runtime, self.athlete, days=days, plot=plot)
+
+    # ------------------------------------------------------------ the feed
+
+    def feed_url(self) -> FeedAddress:
+        return feed_admin.feed_address(self.runtime, self.athlete)
+
+    def rotate_feed(self) -> FeedAddress:
+        """Revoke the feed URL (it answers 410 from now on) and issue a new one."""
+        return feed_admin.rotate_feed(self.runtime, self.athlete)
+
+    def export_feed(self, path: Path) -> int:
+        """Write the feed's bytes to `path`; returns their size."""
+        return feed_admin.export_feed(self.runtime, self.athlete, path)
+
+    # ------------------------------------------------------------ activities
+
+    def sync(
+        self,
+        *,
+        sources: Sequence[Source] | None = None,
+        full: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> RefreshResult:
+        return activities.sync_now(
+            self.runtime, self.athlete, sources=sources, full=full, progress=progress
+        )
+
+    def import_files(self, paths: list[Path]) -> ImportOutcome:
+        return activities.import_files(self.runtime, self.athlete, paths)
+
+    def activities(self, *, days: int | None = None) -> list[ActivityListing]:
+        return activities.list_activities(self.runtime, self.athlete, days=days)
+
+    def unlink_activity(self, record_id: int) -> UnlinkOutcome:
+        return activities.unlink_activity(self.runtime, self.athlete, record_id)
+
+    # ------------------------------------------------------------ accounts
+
+    def connect_strava(
+        self,
+        *,
+        refresh_token: str | None,
+        announce: Callable[[str], None],
+        open_browser: bool,
+    ) -> StravaConnection:
+        return connections.connect_strava(
+            self.runtime,
+            self.athlete,
+            refresh_token=refresh_token,
+            announce=announce,
+            open_browser=open_browser,
+        )
+
+    def disconnect_strava(self) -> bool:
+        return connections.disconnect_strava(self.runtime, self.athlete)
+
+    def connect_garmin(
+        self,
+        *,
+        tokens: str | None,
+        email: Callable[[], str],
+        password: Callable[[], str],
+        mfa_code: Callable[[], str],
+    ) -> str | None:
+        return connections.connect_garmin(
+            self.runtime,
+            self.athlete,
+            tokens=tokens,
+            email=email,
+            password=password,
+            mfa_code=mfa_code,
+        )
+
+    def disconnect_garmin(self) -> bool:
+        return connections.disconnect_garmin(self.runtime, self.athlete)
+
+    # ------------------------------------------------------------ plan sources
+
+    def add_plan_source(
+        self, location: str, *, name: str | None = None
+    ) -> tuple[PlanSourceInfo, str]:
+        return plan_sources.add_plan_source(self.runtime, self.athlete, location, name=name)
+
+    def plan_sources(self) -> list[PlanSourceInfo]:
+        return plan_sources.list_plan_sources(self.runtime, self.athlete)
+
+    def remove_plan_source(self, which: str) -> tuple[str, str]:
+        return plan_sources.remove_plan_source(self.runtime, self.athlete, which)
+
+    # ------------------------------------------------------------ the profile
+
+    def profile(self) -> ProfileReport:
+        athlete = self.athlete
+        return ProfileReport(athlete, profile_edits.estimated_values(self.runtime, athlete))
+
+    def set_profile(self, key: str, value: str) -> ProfileChange:
+        """Change one profile value (`profile show` lists the keys), then replan."""
+        athlete = self.athlete
+        updated = set_profile_value(athlete.profile, key, value)
+        if updated == athlete.profile:
+            return ProfileChange(False, "")
+        note = profile_edits.update_profile(self.runtime, athlete, updated, changed_key=key)
+        return ProfileChange(True, note)
