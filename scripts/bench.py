@@ -122,6 +122,7 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     from tests.service.service_builders import STRAVA_OWNER_ID, run_json
 
     from syncsvc.domain import Profile, Source, SourceRecord
+    from syncsvc.sources.ingest import remerge_all
     from syncsvc.sources.normalise_strava import strava_record
     from syncsvc.testing.history import as_activities
 
@@ -144,7 +145,7 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     with store.write() as tx:
         scope = tx.athlete(athlete.id)
         scope.activities.upsert_many(records)
-        scope.activities.remerge_all(runtime.settings.merge)
+        remerge_all(scope.activities, runtime.settings.merge)
         scope.credentials.save(
             "strava",
             {

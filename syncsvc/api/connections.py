@@ -13,6 +13,7 @@ from syncsvc.domain import Activity
 from syncsvc.errors import NotFoundError
 from syncsvc.runtime import Runtime
 from syncsvc.sources.imports import ImportReport
+from syncsvc.sources.ingest import remerge
 from syncsvc.sources.strava_auth import StravaConnection
 from syncsvc.store.activities import ActivityGroup
 
@@ -191,5 +192,5 @@ def unlink_activity(runtime: Runtime, record_id: int) -> list[int]:
         for activity_id in apart:
             repository.set_never_merge(activity_id, True)
         start = record.activity.start_utc
-        repository.remerge(start, start, runtime.settings.merge)
+        remerge(repository, start, start, runtime.settings.merge)
     return apart
