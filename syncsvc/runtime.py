@@ -110,8 +110,3 @@ def make_home(home: Path) -> None:
             f"the home folder {home} is read-only",
             hint="make it writable, or choose another with --home DIR or SYNCSVC_HOME",
         ) from None
-
-
-def require_writable(path: Path) -> None:
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ConfigError(f"{path} is read-only")

@@ -24,7 +24,6 @@ from starlette.testclient import TestClient
 
 from syncsvc.domain import Athlete, Profile, RenderedFeed
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
-from syncsvc.feed.demo import demo_mobility, demo_sessions
 from syncsvc.server.feed_routes import (
     FeedGone,
     FeedHit,
@@ -35,6 +34,7 @@ from syncsvc.server.feed_routes import (
     install_token_redaction,
     redact_feed_tokens,
 )
+from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 
 TOKEN = "q3JtV0xkR2hZbE9pTnNwWk1fa2Vz-A7rT"
 NEW_TOKEN = "Zx9_bQ2mLp4sNc8vRt6yWu1eHg3jKf5dA"
