@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from syncsvc.config import SETTINGS_FILE_NAME
 from syncsvc.domain import Athlete, Profile
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.profiles import check_profile
 from syncsvc.runtime import Runtime
 from syncsvc.store.convert import profile_to_json

@@ -197,7 +197,7 @@ def _store_history(
 
 
 def _write_feed(runtime: Runtime, athlete: Athlete, path: Path) -> int:
-    from syncsvc.files import write_private
+    from syncsvc.private_files import write_private
 
     with runtime.store.read() as tx:
         rendered = tx.athlete(athlete.id).feed.rendered()

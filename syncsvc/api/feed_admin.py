@@ -12,7 +12,7 @@ from pathlib import Path
 
 from syncsvc.api.feed_urls import feed_urls
 from syncsvc.errors import UsageError
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.runtime import Runtime
 
 

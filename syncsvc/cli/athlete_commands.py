@@ -19,7 +19,7 @@ from syncsvc.cli.common import (
     runtime_for,
 )
 from syncsvc.domain import Profile
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.profiles import parse_timezone, profile_rows, set_profile_value
 
 athlete_app = typer.Typer(
