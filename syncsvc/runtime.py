@@ -1,6 +1,6 @@
 """What a command or a job needs at hand: settings, the store, the athlete.
 
-The CLI builds one `Runtime` from its flags; the service builds one at start.
+The CLI builds one `Runtime` from its flags; the server builds one at start.
 Opening the store is lazy, so `--help` and `--version` touch nothing on disk.
 """
 

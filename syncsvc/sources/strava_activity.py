@@ -1,6 +1,6 @@
 """One Strava activity by id: fetch it (or leave it pending), or delete it.
 
-What the service's webhook work calls for each announced activity. A fetch takes
+What the server's webhook jobs call for each announced activity. A fetch takes
 one read from the shared budget without waiting; when the budget is spent the
 fetch stays (or becomes) a pending fetch that a later pass picks up, highest
 priority first. The payload of a webhook is never trusted: the activity comes

@@ -1,6 +1,6 @@
 """Engines for SQLite (the embedded default) and PostgreSQL, set up the same way.
 
-SQLite is tuned so the CLI can write while the service runs: WAL (readers never
+SQLite is tuned so the CLI can write while the server runs: WAL (readers never
 block the writer), a busy timeout (a writer waits for another instead of failing
 at once), foreign keys on, and write transactions that take the write lock at
 their start (`BEGIN IMMEDIATE`): a deferred transaction that reads first and

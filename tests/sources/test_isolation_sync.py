@@ -18,7 +18,7 @@ MERGE = MergeSettings()
 
 
 def test_merging_and_reading_never_cross_athletes(store: Store) -> None:
-    runs = generate_history(HistorySpec(weeks=2, end=date(2026, 11, 22), both_services_share=1.0))
+    runs = generate_history(HistorySpec(weeks=2, end=date(2026, 11, 22), both_sources_share=1.0))
     records: list[SourceRecord] = [strava_record(raw) for raw in strava_activities(runs)]
     records += [garmin_record(raw) for raw in garmin_activities(runs)]
     ana = add_athlete(store, "ana-twin", Profile(timezone="Europe/Berlin"))

@@ -21,7 +21,7 @@ from tests.sources.fakes import FakeStrava
 
 def one_run() -> dict:
     runs = generate_history(
-        HistorySpec(weeks=1, end=date(2026, 11, 22), strava_only_share=1.0, both_services_share=0.0)
+        HistorySpec(weeks=1, end=date(2026, 11, 22), strava_only_share=1.0, both_sources_share=0.0)
     )
     return strava_activities(runs)[0]
 

@@ -24,7 +24,7 @@ from tests.sources.fakes import STRAVA_401_BODY, STRAVA_429_BODY, FakeStrava
 def history(weeks: int) -> list[dict]:
     runs = generate_history(
         HistorySpec(
-            weeks=weeks, end=date(2026, 11, 22), both_services_share=0.0, strava_only_share=1.0
+            weeks=weeks, end=date(2026, 11, 22), both_sources_share=0.0, strava_only_share=1.0
         )
     )
     return strava_activities(runs)
