@@ -1,6 +1,6 @@
 """Training load: per-activity load, the daily series, day classes, the forecast.
 
-A pure package (issue 4): activities and a profile in, `LoadAnalysis` out; no
+A pure package (the functional core): activities and a profile in, `LoadAnalysis` out; no
 I/O, no clock. Importing it is cheap: pandas and numpy load only when one of
 the names below is first used (PEP 562), so a CLI cold start does not pay.
 
