@@ -16,14 +16,16 @@ if TYPE_CHECKING:
 
 __all__ = ["FeedSettings", "feed_etag", "render_feed"]
 
-_HOMES = {
-    "feed_etag": "syncsvc.feed.ics",
-    "render_feed": "syncsvc.feed.ics",
-    "FeedSettings": "syncsvc.feed.settings",
+_HOME = {
+    "feed_etag": "ics",
+    "render_feed": "ics",
+    "FeedSettings": "settings",
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'syncsvc.feed' has no attribute {name!r}")
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
