@@ -120,6 +120,7 @@ def sync_figures(years: int, runs: list[Any], repeats: int) -> dict[str, Any]:
 def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     """An athlete with `runs` stored as Strava and Garmin records, merged; a feed token."""
     from syncsvc.domain import Profile, Source, SourceRecord
+    from syncsvc.sources.ingest import remerge_all
     from syncsvc.sources.normalise_strava import strava_record
     from syncsvc.testing.history import as_activities
     from tests.server.service_builders import STRAVA_OWNER_ID, run_json
@@ -143,7 +144,7 @@ def seed_athlete(runtime: Any, name: str, runs: list[Any]) -> tuple[int, str]:
     with store.write() as tx:
         scope = tx.athlete(athlete.id)
         scope.activities.upsert_many(records)
-        scope.activities.remerge_all(runtime.settings.merge)
+        remerge_all(scope.activities, runtime.settings.merge)
         scope.credentials.save(
             "strava",
             {

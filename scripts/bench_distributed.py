@@ -71,6 +71,7 @@ def write_home(home: Path, url: str, threads: int) -> None:
 def add_athletes(home: Path, count: int, *, history_weeks: int = 0) -> list[int]:
     from syncsvc.domain import Profile, SourceRecord
     from syncsvc.runtime import Runtime
+    from syncsvc.sources.ingest import remerge_all
     from syncsvc.sources.settings import MergeSettings
     from syncsvc.testing.history import HistorySpec, as_activities, generate_history
 
@@ -96,7 +97,7 @@ def add_athletes(home: Path, count: int, *, history_weeks: int = 0) -> list[int]
                 scope.activities.upsert_many(
                     [SourceRecord(a, {"activityId": a.source_id}) for a in activities]
                 )
-                scope.activities.remerge_all(MergeSettings())
+                remerge_all(scope.activities, MergeSettings())
     runtime.close()
     return ids
 

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from syncsvc.domain import Athlete, Profile, RenderedFeed
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
-from syncsvc.feed.demo import demo_mobility, demo_sessions
+from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 
 TODAY = date(2026, 3, 25)
 TOKEN = "bench-token-0123456789abcdefABCDEF"

@@ -43,7 +43,7 @@ NOW = datetime(2026, 11, 23, 10, 7, tzinfo=UTC)
 def runs_both(count: int) -> list[SyntheticRun]:
     """`count` runs, every one recorded by both services (a daily runner over years)."""
     weeks = math.ceil(count / 4.5) + 8
-    spec = HistorySpec(weeks=weeks, end=date(2026, 11, 22), both_services_share=1.0)
+    spec = HistorySpec(weeks=weeks, end=date(2026, 11, 22), both_sources_share=1.0)
     runs = generate_history(spec)
     if len(runs) < count:
         raise SystemExit(f"history too short: {len(runs)} < {count}")

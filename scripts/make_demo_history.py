@@ -39,7 +39,7 @@ def build() -> dict[str, object]:
         pattern=PATTERN,
         start_time=time(7, 0),
         heart_rate_share=0.75,
-        both_services_share=0.6,
+        both_sources_share=0.6,
         strava_only_share=0.2,
         jump_week=9,
         jump_factor=1.25,

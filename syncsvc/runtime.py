@@ -1,6 +1,6 @@
 """What a command or a job needs at hand: settings, the store, the athlete.
 
-The CLI builds one `Runtime` from its flags; the service builds one at start.
+The CLI builds one `Runtime` from its flags; the server builds one at start.
 Opening the store is lazy, so `--help` and `--version` touch nothing on disk.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from syncsvc.config import Settings, load_settings
 from syncsvc.domain import Athlete
 from syncsvc.errors import ConfigError, NotFoundError, StoreError
-from syncsvc.files import PRIVATE_DIR_MODE
+from syncsvc.private_files import PRIVATE_DIR_MODE
 from syncsvc.secrets import load_secret_box
 from syncsvc.store.database import DISTRIBUTED_NEEDS_POSTGRES, Store
 

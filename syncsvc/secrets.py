@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from syncsvc.errors import ConfigError, StoreError
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 
 KEY_FILE_NAME = "secret.key"
 KEY_ENVIRONMENT_VARIABLE = "SYNCSVC_SECRET_KEY"

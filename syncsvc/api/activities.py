@@ -30,6 +30,7 @@ from syncsvc.api.pipeline import (
 from syncsvc.domain import Athlete, Source
 from syncsvc.errors import AuthError, NotFoundError
 from syncsvc.runtime import Runtime
+from syncsvc.sources.ingest import remerge
 from syncsvc.store.activities import ActivityGroup
 from syncsvc.store.locks import athlete_lock
 
@@ -162,5 +163,5 @@ def _set_apart(runtime: Runtime, athlete: Athlete, record_id: int) -> list[int]:
         for activity_id in apart:
             repository.set_never_merge(activity_id, True)
         start = record.activity.start_utc
-        repository.remerge(start, start, runtime.settings.merge)
+        remerge(repository, start, start, runtime.settings.merge)
     return apart

@@ -9,7 +9,7 @@ from typing import Any
 
 from syncsvc.config import SETTINGS_FILE_NAME
 from syncsvc.domain import Athlete, Profile
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.profiles import check_profile
 from syncsvc.runtime import Runtime
 from syncsvc.store.convert import profile_to_json

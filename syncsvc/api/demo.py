@@ -36,7 +36,7 @@ from syncsvc.domain import (
     SourceRecord,
     Sport,
 )
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.runtime import Runtime
 from syncsvc.sources.ingest import store_records
 

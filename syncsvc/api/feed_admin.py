@@ -14,7 +14,7 @@ from syncsvc.api.feed_urls import feed_urls, redact_feed_url
 from syncsvc.api.pipeline import refresh_athlete
 from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.runtime import Runtime
 
 

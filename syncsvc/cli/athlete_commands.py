@@ -11,7 +11,7 @@ from rich.table import Table
 from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api, open_app
 from syncsvc.cli.output import console, emit, print_json
 from syncsvc.domain import Profile
-from syncsvc.files import write_private
+from syncsvc.private_files import write_private
 from syncsvc.profiles import parse_timezone, profile_rows
 
 athlete_app = typer.Typer(

@@ -2,7 +2,7 @@
 
 icalendar's `add_missing_timezones()` / `Timezone.from_tzinfo()` group onsets
 into one multi-valued RDATE, and ical.js (Thunderbird) reads only the first
-value of each RDATE, so events land an hour off for half the year (issue 6).
+value of each RDATE, so events land an hour off for half the year.
 Here every onset is its own STANDARD/DAYLIGHT observance with a single DTSTART,
 taken from the IANA database (zoneinfo) for the years the feed covers: no RDATE,
 no RRULE, nothing a parser can read two ways.

@@ -1,6 +1,6 @@
 """The days ahead: each future day's class, load, reason and where they came from.
 
-Precedence (issue 4): a planned workout from an imported training plan, then
+Precedence, most certain first: a planned workout from an imported training plan, then
 the runner's declared week (`Profile.long_run_days`, `hard_days`, `rest_days`),
 then the pattern learned from the last six weeks (per weekday, the most common
 class, ties going to the harder class, with the share of weeks as confidence),

@@ -1,6 +1,6 @@
 """A training plan published as iCalendar, read into `PlannedWorkout`s (pure).
 
-Bytes in (the service fetches the URL or reads the file), workouts out, for a
+Bytes in (the caller fetches the URL or reads the file), workouts out, for a
 window of local days in the profile's time zone. Recurring events (RRULE,
 RDATE, EXDATE, moved occurrences) are expanded by recurring-ical-events, which
 also honours X-WR-TIMEZONE. An all-day event lands on its date; a timed event

@@ -10,7 +10,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from syncsvc.domain import PrescribedExercise, SessionContent, SessionKind, StrengthLevel
-from syncsvc.planner.settings import ProgrammeSettings
 from syncsvc.programme.catalogue import Catalogue, Exercise
 from syncsvc.programme.cycle import Decision, WeekState
 from syncsvc.programme.progression import (
@@ -22,6 +21,7 @@ from syncsvc.programme.progression import (
     describe_step,
     schedule,
 )
+from syncsvc.programme.settings import ProgrammeSettings
 
 BREATH_NOTE = "Breathe out on the effort and never hold your breath under load (S6)."
 SIDES_NOTE = "One-sided exercises: both sides, same count, neutral spine, no over-rotation (S6)."

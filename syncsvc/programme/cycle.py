@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from syncsvc.domain import DayLoad, Session, SessionStatus, StrengthLevel, WeekLoad
-from syncsvc.planner.settings import ProgrammeSettings
 from syncsvc.programme.catalogue import Catalogue
+from syncsvc.programme.settings import ProgrammeSettings
 
 
 class Decision(StrEnum):

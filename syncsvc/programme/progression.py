@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from syncsvc.planner.settings import ProgrammeSettings
 from syncsvc.programme.catalogue import Exercise
+from syncsvc.programme.settings import ProgrammeSettings
 
 SECONDS_PER_REP = 3.0
 """Volume of a one-second hold relative to one rep, so holds and reps add up."""

@@ -1,6 +1,6 @@
 """One run, counted once: group the records of one run from several sources.
 
-Issue 3's rule: two records are the same run when Strava's `external_id` names the
+The merge rule: two records are the same run when Strava's `external_id` names the
 Garmin activity (`garmin_ping_<id>`, `garmin_push_<id>`), or else when they share
 a sport family, start within 2 minutes, and their distance or duration differ by
 at most 5 %. A group holds at most one record from Strava and one from Garmin

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from syncsvc.domain import Source, SourceRecord
+from syncsvc.sources.dedupe import merge_groups, record_key
 from syncsvc.sources.records import MalformedRecord
 from syncsvc.sources.settings import MergeSettings
-from syncsvc.store.activities import UpsertOutcome
+from syncsvc.store.activities import ActivityRepository, UpsertOutcome
 from syncsvc.store.database import Store, Transaction
 
 
@@ -82,7 +83,7 @@ def store_records(
             outcomes = repository.upsert_many(records)
             result.new = outcomes.count(UpsertOutcome.NEW)
             result.updated = outcomes.count(UpsertOutcome.UPDATED)
-            result.merged = repository.remerge(min(result.starts), max(result.starts), merge)
+            result.merged = remerge(repository, min(result.starts), max(result.starts), merge)
         if after_commit_values is not None:
             after_commit_values(tx, result)
     return result
@@ -128,5 +129,40 @@ def delete_and_remerge(
     starts = repository.starts_of(source, source_ids)
     deleted = repository.delete_records(source, list(source_ids))
     if starts:
-        repository.remerge(min(starts), max(starts), merge)
+        remerge(repository, min(starts), max(starts), merge)
     return deleted
+
+
+def remerge(
+    activities: ActivityRepository, since_utc: datetime, until_utc: datetime, merge: MergeSettings
+) -> int:
+    """Recompute the merge groups around [since, until]; return how many records got linked.
+
+    The window is padded by `merge.window_pad_s` on both sides, so every group
+    touching it is seen whole (a group spans a few minutes at most). Runs in the
+    caller's transaction: the links move with the records that moved them.
+    """
+    pad = timedelta(seconds=merge.window_pad_s)
+    candidates = activities.merge_candidates(since_utc - pad, until_utc + pad)
+    never = [record_key(c.activity) for c in candidates if c.never_merge]
+    winners = merge_groups([c.activity for c in candidates], merge, never)
+    id_of = {record_key(c.activity): c.id for c in candidates}
+    links: dict[int, int | None] = {}
+    linked = 0
+    for candidate in candidates:
+        key = record_key(candidate.activity)
+        target = None if winners[key] == key else id_of[winners[key]]
+        if candidate.merged_into_id != target:
+            links[candidate.id] = target
+            if candidate.merged_into_id is None and target is not None:
+                linked += 1
+    activities.set_merges(links)
+    return linked
+
+
+def remerge_all(activities: ActivityRepository, merge: MergeSettings) -> int:
+    """Recompute every merge group of the athlete (after a settings change, say)."""
+    bounds = activities.start_range()
+    if bounds is None:
+        return 0
+    return remerge(activities, *bounds, merge)

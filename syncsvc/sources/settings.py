@@ -12,8 +12,8 @@ class MergeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     start_tolerance_s: float = Field(120.0, ge=0)
-    """Two records of one run start within this many seconds (issue 3: 2 minutes)."""
+    """Two records of one run start within this many seconds (default 2 minutes)."""
     match_fraction: float = Field(0.05, ge=0, le=1)
-    """...and their distance or duration differ by at most this share (issue 3: 5 %)."""
+    """...and their distance or duration differ by at most this share (default 5 %)."""
     window_pad_s: float = Field(600.0, ge=0)
     """Re-merge this far around new records, so a group is always seen whole."""

@@ -2,8 +2,8 @@
 
 Strava's names are its `SportType` enum (swagger); Garmin's are `activityType.typeKey`
 values, which FIT files share in lower-case form (`running`, `strength_training`).
-A name we do not know at all is a malformed record (issue 3: an unknown sport is
-kept raw and skipped); a known sport outside our families is `other`.
+A name we do not know at all is a malformed record (an unknown sport is kept
+raw and skipped, never guessed); a known sport outside our families is `other`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One Strava activity by id: fetch it (or leave it pending), or delete it.
 
-What the service's webhook work calls for each announced activity. A fetch takes
+What the server's webhook jobs call for each announced activity. A fetch takes
 one read from the shared budget without waiting; when the budget is spent the
 fetch stays (or becomes) a pending fetch that a later pass picks up, highest
 priority first. The payload of a webhook is never trusted: the activity comes
@@ -19,6 +19,9 @@ from syncsvc.domain import Source
 from syncsvc.errors import AuthError, RateLimited
 from syncsvc.sources.http import CountingSession
 from syncsvc.sources.ingest import PageResult, delete_and_remerge, store_page
+from syncsvc.sources.normalise_strava import strava_id_of, strava_record
+from syncsvc.sources.strava import StravaApi, StravaNotFound, StravaUnauthorized
+from syncsvc.sources.strava_auth import fresh_token, mark_broken, refresh
 from syncsvc.store.database import Store
 
 FETCH_KIND = "activity"
@@ -58,10 +61,6 @@ def fetch_strava_activity(
     activities, which the reserve is for). Raises AuthError when the athlete's
     Strava access is gone.
     """
-    from syncsvc.sources.normalise_strava import strava_id_of, strava_record
-    from syncsvc.sources.strava import StravaApi, StravaNotFound, StravaUnauthorized
-    from syncsvc.sources.strava_auth import fresh_token, mark_broken, refresh
-
     session = session or CountingSession()
     object_id = str(activity_id)
     with store.read() as tx:

@@ -23,12 +23,20 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from syncsvc import clock
 from syncsvc.config import Settings
-from syncsvc.domain import Athlete, Source, SyncCursor, SyncSummary
+from syncsvc.domain import Athlete, Source, SourceRecord, SyncCursor, SyncSummary
 from syncsvc.errors import AuthError, SourceError, SyncsvcError
+from syncsvc.sources.garmin import GarminSession, load_tokens, read_tokens, save_tokens
+from syncsvc.sources.http import CountingSession
 from syncsvc.sources.ingest import PageResult, delete_missing, store_page
+from syncsvc.sources.normalise_garmin import garmin_id_of, garmin_record
+from syncsvc.sources.normalise_strava import strava_id_of, strava_record
+from syncsvc.sources.settings import MergeSettings
+from syncsvc.sources.strava import StravaApi, StravaUnauthorized
+from syncsvc.sources.strava_auth import fresh_token, mark_broken, refresh, scope_warning
 from syncsvc.store.database import Store, Transaction
 
 log = logging.getLogger(__name__)
@@ -132,6 +140,55 @@ def _move_cursor(athlete_id: int, source: Source) -> Callable[[Transaction, Page
     return move
 
 
+@dataclass(frozen=True, slots=True)
+class _PageWalk:
+    """What differs between the sources' page loops; `_walk_pages` holds the loop."""
+
+    source: Source
+    fetch: Callable[[int], Sequence[Any]]
+    """The raw records of page number n (0 first)."""
+    page_size: int
+    normalise: Callable[[Any], SourceRecord]
+    id_of: Callable[[Any], str]
+    in_transaction: Callable[[Transaction, PageResult], None] | None = None
+    reached_cursor: Callable[[PageResult], bool] = lambda page: False
+    """True when the walk has reached back past what is stored (newest-first pages)."""
+
+
+def _walk_pages(
+    store: Store,
+    athlete_id: int,
+    walk: _PageWalk,
+    merge: MergeSettings,
+    tally: _Tally,
+    *,
+    full: bool,
+    progress: ProgressCallback | None,
+) -> None:
+    """Store and count the pages up to a short one; `full` then deletes what the source lost."""
+    number = 0
+    while True:
+        raws = walk.fetch(number)
+        result = store_page(
+            store,
+            athlete_id,
+            walk.source,
+            raws,
+            walk.normalise,
+            walk.id_of,
+            merge,
+            in_transaction=walk.in_transaction,
+        )
+        tally.add(result)
+        if progress is not None:
+            progress(walk.source, tally.fetched)
+        if len(raws) < walk.page_size or walk.reached_cursor(result):
+            break
+        number += 1
+    if full:
+        tally.deleted = delete_missing(store, athlete_id, walk.source, tally.seen_ids, merge)
+
+
 # ---------------------------------------------------------------- Strava
 
 
@@ -143,15 +200,9 @@ def sync_strava(
     full: bool = False,
     progress: ProgressCallback | None = None,
 ) -> SourceOutcome:
-    from syncsvc.sources.http import CountingSession
-    from syncsvc.sources.normalise_strava import strava_id_of, strava_record
-    from syncsvc.sources.strava import StravaApi, StravaUnauthorized
-    from syncsvc.sources.strava_auth import fresh_token, mark_broken, refresh, scope_warning
-
     started = clock.now()
     tally = _Tally(Source.STRAVA)
     session = CountingSession()
-    merge = settings.merge
     strava = settings.strava
     cursor = _cursor(store, athlete.id, Source.STRAVA)
     after = 0
@@ -171,39 +222,34 @@ def sync_strava(
             store, strava, token.access_token, reserve=strava.budget_reserve, session=session
         )
         refreshed_after_401 = False
-        page = 1
-        while True:
-            try:
-                raws = api.list_activities(after=after, page=page, per_page=strava.page_size)
-            except StravaUnauthorized:
-                if refreshed_after_401:
-                    message = (
-                        "Strava refused the access token even after a refresh (access revoked?)"
+
+        def fetch(number: int) -> Sequence[Any]:
+            nonlocal token, refreshed_after_401
+            while True:
+                try:
+                    return api.list_activities(
+                        after=after, page=number + 1, per_page=strava.page_size
                     )
-                    mark_broken(store, athlete.id, "revoked", message)
-                    raise AuthError(message, hint="run syncsvc auth strava") from None
-                refreshed_after_401 = True
-                token = refresh(store, strava, athlete.id, token, session)
-                api.set_access_token(token.access_token)
-                continue
-            result = store_page(
-                store,
-                athlete.id,
-                Source.STRAVA,
-                raws,
-                strava_record,
-                strava_id_of,
-                merge,
-                in_transaction=_move_cursor(athlete.id, Source.STRAVA),
-            )
-            tally.add(result)
-            if progress is not None:
-                progress(Source.STRAVA, tally.fetched)
-            if len(raws) < strava.page_size:
-                break
-            page += 1
-        if full:
-            tally.deleted = delete_missing(store, athlete.id, Source.STRAVA, tally.seen_ids, merge)
+                except StravaUnauthorized:
+                    if refreshed_after_401:
+                        message = (
+                            "Strava refused the access token even after a refresh (access revoked?)"
+                        )
+                        mark_broken(store, athlete.id, "revoked", message)
+                        raise AuthError(message, hint="run syncsvc auth strava") from None
+                    refreshed_after_401 = True
+                    token = refresh(store, strava, athlete.id, token, session)
+                    api.set_access_token(token.access_token)
+
+        walk = _PageWalk(
+            Source.STRAVA,
+            fetch,
+            strava.page_size,
+            strava_record,
+            strava_id_of,
+            in_transaction=_move_cursor(athlete.id, Source.STRAVA),
+        )
+        _walk_pages(store, athlete.id, walk, settings.merge, tally, full=full, progress=progress)
     except SyncsvcError as error:
         _finish(store, athlete.id, Source.STRAVA, started, error=error)
         return SourceOutcome(tally.summary(session.requests_made, error.one_line()), error)
@@ -222,12 +268,8 @@ def sync_garmin(
     full: bool = False,
     progress: ProgressCallback | None = None,
 ) -> SourceOutcome:
-    from syncsvc.sources.garmin import GarminSession, save_tokens
-    from syncsvc.sources.normalise_garmin import garmin_id_of, garmin_record
-
     started = clock.now()
     tally = _Tally(Source.GARMIN)
-    merge = settings.merge
     garmin = settings.garmin
     cursor = _cursor(store, athlete.id, Source.GARMIN)
     incremental = not full and cursor.newest_start_utc is not None
@@ -239,34 +281,25 @@ def sync_garmin(
     limit = garmin.incremental_page_size if incremental else garmin.page_size
     session: GarminSession | None = None
 
-    def keep_tokens() -> None:
-        if session is not None:
-            tokens = session.tokens_if_changed()
-            if tokens is not None:
-                save_tokens(store, athlete.id, tokens)
+    def reached_cursor(page: PageResult) -> bool:
+        oldest = page.oldest_start
+        return threshold is not None and oldest is not None and oldest <= threshold
 
     try:
-        session = GarminSession(_garmin_tokens(store, settings, athlete.id), garmin)
-        start = 0
-        while True:
+        session = opened = GarminSession(_garmin_tokens(store, settings, athlete.id), garmin)
+
+        def fetch(number: int) -> Sequence[Any]:
             try:
-                raws = session.activities(start, limit)
+                return opened.activities(number * limit, limit)
             finally:
-                keep_tokens()
-            result = store_page(
-                store, athlete.id, Source.GARMIN, raws, garmin_record, garmin_id_of, merge
-            )
-            tally.add(result)
-            if progress is not None:
-                progress(Source.GARMIN, tally.fetched)
-            if len(raws) < limit:
-                break
-            oldest = result.oldest_start
-            if threshold is not None and oldest is not None and oldest <= threshold:
-                break
-            start += limit
-        if full:
-            tally.deleted = delete_missing(store, athlete.id, Source.GARMIN, tally.seen_ids, merge)
+                tokens = opened.tokens_if_changed()
+                if tokens is not None:
+                    save_tokens(store, athlete.id, tokens)
+
+        walk = _PageWalk(
+            Source.GARMIN, fetch, limit, garmin_record, garmin_id_of, reached_cursor=reached_cursor
+        )
+        _walk_pages(store, athlete.id, walk, settings.merge, tally, full=full, progress=progress)
     except SyncsvcError as error:
         if isinstance(error, AuthError):
             with store.write() as tx:
@@ -282,8 +315,6 @@ def sync_garmin(
 
 def _garmin_tokens(store: Store, settings: Settings, athlete_id: int) -> str:
     """The stored tokens; on first use, the ones `GARMINTOKENS` names (then stored encrypted)."""
-    from syncsvc.sources.garmin import load_tokens, read_tokens, save_tokens
-
     try:
         return load_tokens(store, athlete_id)
     except AuthError:

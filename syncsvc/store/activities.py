@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
@@ -17,9 +17,6 @@ from syncsvc import clock
 from syncsvc.domain import Activity, Source, SourceRecord, Sport
 from syncsvc.store.convert import activity_from_row, activity_values
 from syncsvc.store.schema import ActivityRow, SkippedRecordRow
-
-if TYPE_CHECKING:
-    from syncsvc.sources.settings import MergeSettings
 
 
 class UpsertOutcome(StrEnum):
@@ -43,6 +40,16 @@ class ActivityGroup:
 
     activity: Activity
     records: tuple[StoredRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCandidate:
+    """A record as the merge reads it: `activity` holds only the `MERGE_COLUMNS`."""
+
+    id: int
+    activity: Activity
+    merged_into_id: int | None
+    never_merge: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +261,6 @@ class ActivityRepository:
         else:
             existing.problem, existing.raw_json, existing.seen_at = problem, raw_json, clock.now()
 
-    # ------------------------------------------------------------ sync (issue 3)
-
     def upsert_many(self, records: Sequence[SourceRecord]) -> list[UpsertOutcome]:
         """Insert or update a page of records with one lookup and one bulk insert."""
         latest: dict[tuple[str, str], SourceRecord] = {}
@@ -313,49 +318,39 @@ class ActivityRepository:
             for record in records
         ]
 
-    def remerge(self, since_utc: datetime, until_utc: datetime, settings: MergeSettings) -> int:
-        """Recompute the merge groups around [since, until]; return how many records got linked.
+    def merge_candidates(self, since_utc: datetime, until_utc: datetime) -> list[MergeCandidate]:
+        """Records starting in [since, until], with every record linked to or from them.
 
-        The window is padded by `settings.window_pad_s` on both sides, so every
-        group touching it is seen whole (a group spans a few minutes at most).
-        Only the columns the merge reads are loaded: this runs after every page.
+        The records linked across the window's edge (a record whose start moved,
+        say) come along, so the merge re-judges them with it and leaves no link
+        pointing across. Only the columns the merge reads are loaded: this runs
+        after every page.
         """
-        from syncsvc.sources.dedupe import merge_groups, record_key
-
-        pad = timedelta(seconds=settings.window_pad_s)
-        window = (ActivityRow.start_utc >= since_utc - pad) & (
-            ActivityRow.start_utc <= until_utc + pad
-        )
+        window = (ActivityRow.start_utc >= since_utc) & (ActivityRow.start_utc <= until_utc)
         rows = self._merge_rows(window)
         rows.extend(self._linked_across(window, rows))
-        activities = [_merge_view(row) for row in rows]
-        never = [record_key(a) for a, row in zip(activities, rows, strict=True) if row.never_merge]
-        winners = merge_groups(activities, settings, never)
-        id_of = {
-            record_key(activity): row.id for activity, row in zip(activities, rows, strict=True)
-        }
-        changes: list[dict[str, Any]] = []
-        linked = 0
-        for activity, row in zip(activities, rows, strict=True):
-            winner_key = winners[record_key(activity)]
-            target = None if winner_key == record_key(activity) else id_of[winner_key]
-            if row.merged_into_id != target:
-                changes.append({"id": row.id, "merged_into_id": target})
-                if row.merged_into_id is None and target is not None:
-                    linked += 1
-        if changes:
-            self.orm.execute(update(ActivityRow), changes)
-            self.orm.expire_all()
-        return linked
+        return [
+            MergeCandidate(row.id, _merge_view(row), row.merged_into_id, row.never_merge)
+            for row in rows
+        ]
+
+    def set_merges(self, links: Mapping[int, int | None]) -> None:
+        """Point each record (by id) at its group's winner, or at nothing."""
+        if not links:
+            return
+        self.orm.execute(
+            update(ActivityRow),
+            [{"id": record_id, "merged_into_id": target} for record_id, target in links.items()],
+        )
+        self.orm.expire_all()
 
     def _merge_rows(self, condition: Any) -> list[Any]:
         query = select(*MERGE_COLUMNS).where(ActivityRow.athlete_id == self.athlete_id, condition)
         return list(self.orm.execute(query).all())
 
     def _linked_across(self, window: Any, rows: Sequence[Any]) -> list[Any]:
-        """Rows outside the window linked to or from it (a record whose start moved, say).
+        """Rows outside the window linked to or from it.
 
-        They are re-judged with the window, so no link is left pointing across it.
         Both lookups go through an index (merged_into_id, the primary key).
         """
         ids = {row.id for row in rows}
@@ -374,17 +369,17 @@ class ActivityRepository:
         }
         return list(found.values())
 
-    def remerge_all(self, settings: MergeSettings) -> int:
-        """Recompute every merge group of the athlete (after a settings change, say)."""
-        bounds = self.orm.execute(
+    def start_range(self) -> tuple[datetime, datetime] | None:
+        """The first and the last start of the athlete's records; None when there are none."""
+        first, last = self.orm.execute(
             select(func.min(ActivityRow.start_utc), func.max(ActivityRow.start_utc)).where(
                 ActivityRow.athlete_id == self.athlete_id
             )
         ).one()
-        first, last = bounds  # min/max keep the column type: aware UTC on both databases
+        # min/max keep the column type: aware UTC on both databases.
         if first is None or last is None:
-            return 0
-        return self.remerge(first, last, settings)
+            return None
+        return first, last
 
     def starts_of(self, source: Source, source_ids: Sequence[str]) -> list[datetime]:
         if not source_ids:

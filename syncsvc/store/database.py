@@ -30,6 +30,8 @@ from syncsvc.store.engine import WRITE_OPTION, create_store_engine
 from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
 
+# The repositories load on first use, not with the store: every command opens the
+# store module, few reach a repository, and `shared` pulls in both SQL dialects.
 if TYPE_CHECKING:
     from syncsvc.store.athletes import AthleteDirectory
     from syncsvc.store.scope import AthleteData

@@ -1,6 +1,6 @@
 """Engines for SQLite (the embedded default) and PostgreSQL, set up the same way.
 
-SQLite is tuned so the CLI can write while the service runs: WAL (readers never
+SQLite is tuned so the CLI can write while the server runs: WAL (readers never
 block the writer), a busy timeout (a writer waits for another instead of failing
 at once), foreign keys on, and write transactions that take the write lock at
 their start (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
@@ -10,7 +10,6 @@ timeout, because SQLite cannot upgrade its lock safely.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,10 +19,6 @@ from sqlalchemy.pool import NullPool
 from syncsvc.errors import ConfigError
 
 WRITE_OPTION = "syncsvc_write"
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+pysqlite:///{path}"
 
 
 def create_store_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:

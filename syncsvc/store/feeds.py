@@ -16,7 +16,7 @@ from syncsvc.secrets import SecretBox
 from syncsvc.store.schema import FeedRow, FeedTokenRow, PlanSourceRow
 
 FEED_TOKEN_BYTES = 24
-"""192 random bits (the feed issue asks for at least 128)."""
+"""192 random bits: a feed URL is its own password, so at least 128 are needed."""
 
 
 def hash_token(token: str) -> str:

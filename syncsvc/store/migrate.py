@@ -65,6 +65,7 @@ def ensure_schema(
     """
     ran = False
     if job_schema:
+        # Only the distributed engine needs it; every command's start-up would pay otherwise.
         from syncsvc.store.job_schema import ensure_job_schema
 
         ran = bool(ensure_job_schema(engine))

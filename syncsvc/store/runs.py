@@ -1,4 +1,4 @@
-"""What each pipeline run did, for `syncsvc status` and the service's health."""
+"""What each pipeline run did, for `syncsvc status` and the server's health."""
 
 from __future__ import annotations
 

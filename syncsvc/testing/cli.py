@@ -12,6 +12,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from syncsvc.cli.main import app
+
 REPO = Path(__file__).resolve().parents[2]
 CHILD_HOOK = REPO / "tests" / "child_hook"
 
@@ -31,8 +33,6 @@ def invoke(
     args: Sequence[str], *, env: Mapping[str, str] | None = None, input: str | None = None
 ) -> CliResult:
     """Run `syncsvc ARGS` in process (Typer's runner); stdout and stderr kept apart."""
-    from syncsvc.cli.main import app
-
     runner = CliRunner()
     result = runner.invoke(app, list(args), env=dict(env or {}), input=input, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):

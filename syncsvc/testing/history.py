@@ -3,7 +3,7 @@
 Seeded: the same `HistorySpec` always gives the same runs. Each run is abstract
 (`SyntheticRun`); `as_activities` gives the merged view the load model and the
 planner read, and `syncsvc.testing.shapes` renders runs as Strava and Garmin
-JSON in their real shapes (duplicates across both services included).
+JSON in their real shapes (duplicates across both sources included).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class HistorySpec:
     start_time: time = time(7, 0)
     heart_rate_share: float = 0.8
     """Share of runs recorded with heart rate."""
-    both_services_share: float = 0.7
+    both_sources_share: float = 0.7
     """Share of runs recorded by both Garmin and Strava (the duplicates to merge)."""
     strava_only_share: float = 0.15
     jump_week: int | None = None
@@ -117,9 +117,9 @@ def generate_history(spec: HistorySpec = HistorySpec()) -> list[SyntheticRun]:
 
 def _recorded_by(spec: HistorySpec, rng: random.Random) -> tuple[bool, bool]:
     draw = rng.random()
-    if draw < spec.both_services_share:
+    if draw < spec.both_sources_share:
         return True, True
-    if draw < spec.both_services_share + spec.strava_only_share:
+    if draw < spec.both_sources_share + spec.strava_only_share:
         return False, True
     return True, False
 

@@ -13,7 +13,7 @@ times, a numeric `timeZoneId`, `activityType.typeKey`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -183,13 +183,3 @@ def garmin_activities(runs: Iterable[SyntheticRun], **options: Any) -> list[dict
         (run for run in runs if run.garmin_id is not None), key=lambda r: r.start_utc, reverse=True
     )
     return [garmin_list_item(run, **options) for run in recorded]
-
-
-def strava_after(activities: list[dict[str, Any]], after: int) -> list[dict[str, Any]]:
-    """What Strava returns for `after=` (epoch seconds): activities starting later, oldest first."""
-    return [
-        activity
-        for activity in activities
-        if datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00")).astimezone(UTC)
-        > datetime.fromtimestamp(after, tz=UTC)
-    ]

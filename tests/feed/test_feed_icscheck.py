@@ -16,7 +16,7 @@ from feed_builders import HOST, make_athlete, make_session
 
 from syncsvc.domain import Session, SessionKind, SessionStatus
 from syncsvc.feed import FeedSettings, render_feed
-from syncsvc.feed.demo import demo_mobility, demo_sessions
+from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 
 pytestmark = pytest.mark.shared
 

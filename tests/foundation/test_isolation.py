@@ -80,6 +80,8 @@ def everything_readable(scope: AthleteData) -> str:
         scope.activities.source_ids(Source.GARMIN),
         scope.activities.groups(),
         scope.activities.skipped(),
+        scope.activities.start_range(),
+        scope.activities.merge_candidates(datetime.min.replace(tzinfo=UTC), NOW),
         scope.cursors.all(),
         scope.credentials.load("strava"),
         scope.credentials.info("strava"),
@@ -118,6 +120,8 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
             "record",
             "skipped",
             "starts_of",
+            "merge_candidates",
+            "start_range",
         },
         WRITES: {
             "upsert",
@@ -126,8 +130,7 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
             "set_never_merge",
             "delete_records",
             "record_skipped",
-            "remerge",
-            "remerge_all",
+            "set_merges",
         },
     },
     "sessions": {

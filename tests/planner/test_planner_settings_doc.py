@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from syncsvc.planner.settings import PlannerSettings, ProgrammeSettings
+from syncsvc.planner.settings import PlannerSettings
+from syncsvc.programme.settings import ProgrammeSettings
 
 SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 

@@ -16,11 +16,11 @@ from syncsvc.domain import (
     StrengthLevel,
     WeekLoad,
 )
-from syncsvc.planner.settings import ProgrammeSettings
 from syncsvc.programme.catalogue import load_catalogue
 from syncsvc.programme.content import ContentRequest, build_content
 from syncsvc.programme.cycle import Decision, WeekState, programme_weeks
 from syncsvc.programme.progression import Dose, describe_dose, next_doses, schedule, volume
+from syncsvc.programme.settings import ProgrammeSettings
 
 CATALOGUE = load_catalogue()
 SETTINGS = ProgrammeSettings()

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from syncsvc import clock
 from syncsvc.domain import Profile, Source, SourceRecord
 from syncsvc.runtime import Runtime
+from syncsvc.sources.ingest import remerge_all
 from syncsvc.sources.normalise_strava import strava_record
 from syncsvc.sources.settings import MergeSettings
 from syncsvc.testing.history import HistorySpec, SyntheticRun, as_activities, generate_history
@@ -183,7 +184,7 @@ def seed_store(
     with store.write() as tx:
         scope = tx.athlete(athlete.id)
         scope.activities.upsert_many(records)
-        scope.activities.remerge_all(MergeSettings())
+        remerge_all(scope.activities, MergeSettings())
         scope.credentials.save(
             "strava",
             {

@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 from syncsvc import routes
 from syncsvc.domain import Athlete, Profile
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
-from syncsvc.feed.demo import demo_mobility, demo_sessions
 from syncsvc.server.feed_routes import feed_routes
+from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 from tests.server.feed_doubles import (
     BODY,
     NEW_TOKEN,

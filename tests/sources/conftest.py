@@ -12,6 +12,7 @@ import responses
 from syncsvc import clock
 from syncsvc.config import GarminSettings, Settings, StravaSettings
 from syncsvc.domain import Athlete, Profile
+from syncsvc.sources.garmin import save_tokens
 from syncsvc.store.database import Store
 from syncsvc.testing.stores import add_athlete, open_store
 from tests.sources.fakes import FakeGarmin, FakeStrava, garmin_tokens
@@ -85,7 +86,5 @@ def garmin(
 
     monkeypatch.setattr(garminconnect.client, "HAS_CFFI", False)
     fake = FakeGarmin(http)
-    from syncsvc.sources.garmin import save_tokens
-
     save_tokens(store, athlete.id, garmin_tokens("one"), provider_user_id="2591602")
     return fake

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from syncsvc.domain import Activity, Source, SourceRecord, Sport
 from syncsvc.sources.dedupe import merge_groups, record_key
+from syncsvc.sources.ingest import remerge
 from syncsvc.sources.settings import MergeSettings
 from syncsvc.store.database import Store
 from syncsvc.testing.stores import add_athlete
@@ -226,7 +227,7 @@ def test_the_store_reaches_the_same_merge_whatever_order_pages_arrive_in(
             repository = tx.athlete(athlete.id).activities
             repository.upsert_many([SourceRecord(replace(a), {"n": 1}) for a in page])
             starts = [a.start_utc for a in page]
-            repository.remerge(min(starts), max(starts), MERGE)
+            remerge(repository, min(starts), max(starts), MERGE)
 
     with store.read() as tx:
         stored = tx.athlete(athlete.id).activities.records()
@@ -245,13 +246,13 @@ def test_a_record_whose_start_moves_away_leaves_its_group(store: Store) -> None:
     with store.write() as tx:
         repository = tx.athlete(athlete.id).activities
         repository.upsert_many([SourceRecord(garmin, {}), SourceRecord(strava, {})])
-        assert repository.remerge(T0, T0, MERGE) == 1
+        assert remerge(repository, T0, T0, MERGE) == 1
 
     moved = replace(strava, start_utc=T0 + timedelta(days=2))
     with store.write() as tx:
         repository = tx.athlete(athlete.id).activities
         repository.upsert_many([SourceRecord(moved, {})])
-        repository.remerge(moved.start_utc, moved.start_utc, MERGE)
+        remerge(repository, moved.start_utc, moved.start_utc, MERGE)
 
     with store.read() as tx:
         merged = tx.athlete(athlete.id).activities.merged()

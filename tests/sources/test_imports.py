@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from syncsvc.config import Settings
-from syncsvc.domain import Athlete, Source, Sport
+from syncsvc.domain import Activity, Athlete, Source, SourceRecord, Sport
 from syncsvc.sources.files import DamagedFile, parse_activity_file
 from syncsvc.sources.imports import import_paths
+from syncsvc.sources.ingest import remerge
+from syncsvc.sources.settings import MergeSettings
 from syncsvc.store.database import Store
 from tests.sources.conftest import FIXTURES
 from tests.sources.fit_writer import FitRun, encode_fit
@@ -194,9 +196,6 @@ def test_both_exports_of_the_same_runs_count_each_run_once(
 def test_an_imported_file_merges_with_the_same_run_from_an_api(
     store: Store, settings: Settings, athlete: Athlete, tmp_path: Path
 ) -> None:
-    from syncsvc.domain import Activity, SourceRecord
-    from syncsvc.sources.settings import MergeSettings
-
     with store.write() as tx:
         repository = tx.athlete(athlete.id).activities
         repository.upsert_many(
@@ -216,7 +215,7 @@ def test_an_imported_file_merges_with_the_same_run_from_an_api(
                 )
             ]
         )
-        repository.remerge(RUN.start_utc, RUN.start_utc, MergeSettings())
+        remerge(repository, RUN.start_utc, RUN.start_utc, MergeSettings())
     path = tmp_path / "run.fit"
     path.write_bytes(encode_fit(RUN))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from syncsvc.domain import Profile, Source, SourceRecord
+from syncsvc.sources.ingest import remerge_all
 from syncsvc.sources.normalise_garmin import garmin_record
 from syncsvc.sources.normalise_strava import strava_record
 from syncsvc.sources.settings import MergeSettings
@@ -17,7 +18,7 @@ MERGE = MergeSettings()
 
 
 def test_merging_and_reading_never_cross_athletes(store: Store) -> None:
-    runs = generate_history(HistorySpec(weeks=2, end=date(2026, 11, 22), both_services_share=1.0))
+    runs = generate_history(HistorySpec(weeks=2, end=date(2026, 11, 22), both_sources_share=1.0))
     records: list[SourceRecord] = [strava_record(raw) for raw in strava_activities(runs)]
     records += [garmin_record(raw) for raw in garmin_activities(runs)]
     ana = add_athlete(store, "ana-twin", Profile(timezone="Europe/Berlin"))
@@ -26,7 +27,7 @@ def test_merging_and_reading_never_cross_athletes(store: Store) -> None:
         with store.write() as tx:
             repository = tx.athlete(athlete_id).activities
             repository.upsert_many(records)
-            assert repository.remerge_all(MERGE) == len(runs)
+            assert remerge_all(repository, MERGE) == len(runs)
             repository.record_skipped(Source.STRAVA, f"bad-{athlete_id}", "no start", {})
 
     with store.read() as tx:

@@ -12,6 +12,7 @@ from syncsvc.sources.strava_activity import (
     fetch_strava_activity,
 )
 from syncsvc.sources.strava_announcements import process_pending
+from syncsvc.sources.sync import sync_strava
 from syncsvc.store.database import Store
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities
@@ -21,7 +22,7 @@ from tests.sources.fakes import FakeStrava
 
 def one_run() -> dict:
     runs = generate_history(
-        HistorySpec(weeks=1, end=date(2026, 11, 22), strava_only_share=1.0, both_services_share=0.0)
+        HistorySpec(weeks=1, end=date(2026, 11, 22), strava_only_share=1.0, both_sources_share=0.0)
     )
     return strava_activities(runs)[0]
 
@@ -72,8 +73,6 @@ def test_without_budget_the_fetch_is_queued_and_done_later(
 def test_the_webhook_reserve_is_open_to_webhook_fetches_but_not_to_syncs(
     store: Store, settings: Settings, athlete: Athlete, strava: FakeStrava
 ) -> None:
-    from syncsvc.sources.sync import sync_strava
-
     run = one_run()
     strava.activities = [run]
     with store.write() as tx:

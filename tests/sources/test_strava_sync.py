@@ -13,6 +13,7 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source
 from syncsvc.errors import AuthError, RateLimited, SourceError
+from syncsvc.sources.strava_auth import make_client
 from syncsvc.sources.sync import sync_strava
 from syncsvc.store.database import Store
 from syncsvc.testing.history import HistorySpec, generate_history
@@ -24,7 +25,7 @@ from tests.sources.fakes import STRAVA_401_BODY, STRAVA_429_BODY, FakeStrava
 def history(weeks: int) -> list[dict]:
     runs = generate_history(
         HistorySpec(
-            weeks=weeks, end=date(2026, 11, 22), both_services_share=0.0, strava_only_share=1.0
+            weeks=weeks, end=date(2026, 11, 22), both_sources_share=0.0, strava_only_share=1.0
         )
     )
     return strava_activities(runs)
@@ -334,8 +335,6 @@ def test_no_request_ever_sleeps_for_the_rate_limit(
 
 
 def test_stravalib_never_refreshes_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    from syncsvc.sources.strava_auth import make_client
-
     monkeypatch.setenv("STRAVA_CLIENT_ID", "12345")
     monkeypatch.setenv("STRAVA_CLIENT_SECRET", "s3cret")
 

@@ -13,6 +13,7 @@ import pytest
 import responses
 
 from syncsvc.config import StravaSettings
+from syncsvc.errors import AuthError
 from syncsvc.sources.strava_auth import browser_flow, parse_redirect, scope_warning
 from syncsvc.testing.cli import invoke
 from syncsvc.testing.history import HistorySpec, generate_history
@@ -187,8 +188,6 @@ def test_the_browser_flow_reads_the_granted_scope_from_the_redirect(
 
 
 def test_a_redirect_with_another_state_is_refused() -> None:
-    from syncsvc.errors import AuthError
-
     with pytest.raises(AuthError, match="state"):
         parse_redirect("http://127.0.0.1:1/cb?state=other&code=abc", "mine")
     with pytest.raises(AuthError, match="refused"):

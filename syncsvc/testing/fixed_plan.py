@@ -1,4 +1,4 @@
-"""A plausible plan built directly from domain types, for benchmarks, demos and tests.
+"""A plausible plan built directly from domain types, for benchmarks and tests.
 
 Not the planner: fixed weekdays (hip Mon/Thu, core Tue/Fri, W2 spacing), block 1
 content from the article (S2, S4, S5), and a rest-day mobility block (W6).
