@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
+from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -198,8 +199,6 @@ class _EnvironmentSource(EnvSettingsSource):
 
 
 def default_home() -> Path:
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("syncsvc", appauthor=False))
 
 

@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from syncsvc.config import GarminSettings
 from syncsvc.errors import AuthError, RateLimited, SourceError
 from syncsvc.sources.http import is_connection_error, with_retries
@@ -43,7 +45,6 @@ class _Transient(Exception):
 @cache
 def _client_class() -> type[Any]:
     """garminconnect's Client, recording statuses and counting requests (imported lazily)."""
-    import requests
     from garminconnect import client as garmin_client
 
     class RecordingClient(garmin_client.Client):  # type: ignore[misc]

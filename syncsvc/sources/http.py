@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
+import tenacity
 
 T = TypeVar("T")
 
@@ -40,8 +41,6 @@ def with_retries(
     wait_max_s: float,
 ) -> T:
     """Run `call`, retrying transient failures `retries` times with jittered backoff."""
-    import tenacity
-
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(retries + 1),
         wait=tenacity.wait_exponential_jitter(multiplier=wait_s, max=wait_max_s, jitter=wait_s),

@@ -17,25 +17,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
 from syncsvc.errors import ConfigError, StoreError
 from syncsvc.secrets import SecretBox
+from syncsvc.store.athletes import AthleteDirectory
 from syncsvc.store.engine import WRITE_OPTION, create_store_engine
 from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
-
-# The repositories load on first use, not with the store: every command opens the
-# store module, few reach a repository, and `shared` pulls in both SQL dialects.
-if TYPE_CHECKING:
-    from syncsvc.store.athletes import AthleteDirectory
-    from syncsvc.store.scope import AthleteData
-    from syncsvc.store.shared import SharedData
+from syncsvc.store.scope import AthleteData
+from syncsvc.store.shared import SharedData
 
 log = logging.getLogger(__name__)
 
@@ -142,20 +138,14 @@ class Transaction:
         self.secrets = secrets
 
     def athlete(self, athlete_id: int) -> AthleteData:
-        from syncsvc.store.scope import AthleteData
-
         return AthleteData(self.orm, athlete_id, self.secrets)
 
     @property
     def athletes(self) -> AthleteDirectory:
-        from syncsvc.store.athletes import AthleteDirectory
-
         return AthleteDirectory(self.orm)
 
     @property
     def shared(self) -> SharedData:
-        from syncsvc.store.shared import SharedData
-
         return SharedData(self.orm, self.secrets)
 
     def store_info_or_none(self) -> StoreInfo | None:
@@ -179,6 +169,4 @@ def _reason(error: Exception) -> str:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, inspect, text
 
 from syncsvc import clock
 from syncsvc.errors import StoreError
+from syncsvc.store.job_schema import ensure_job_schema
 
 if TYPE_CHECKING:  # Alembic is imported only when a migration is due (CLI start-up)
     from alembic.config import Config
@@ -66,8 +67,6 @@ def ensure_schema(
     ran = False
     if job_schema:
         # Only the distributed engine needs it; every command's start-up would pay otherwise.
-        from syncsvc.store.job_schema import ensure_job_schema
-
         ran = bool(ensure_job_schema(engine))
     revision = current_revision(engine)
     if revision == SCHEMA_HEAD:
