@@ -8,9 +8,14 @@ updates becomes one refresh), and answers. The refresh fetches the activity
 from the API: the payload's own data is never trusted.
 
 - Only our `strava.subscription_id` and athletes we know (by Strava owner id)
-  are taken; anything else is answered 200 and dropped, so it is not retried.
+  are taken; anything else is dropped, so it is not retried.
 - A duplicate delivery (same athlete, object, aspect and event time) changes
   nothing; a malformed body is a 400 and stores nothing.
+- Events carry no signature and athlete ids are public, so every well-formed
+  event gets the same answer (200, `accepted`) whatever its subscription id,
+  athlete or duplicate state: what became of it goes to the log and to
+  `syncsvc_webhook_events_total{outcome=...}` only, never to the sender (a
+  different answer let the subscription id be guessed in seconds).
 - The verify token is compared in constant time and never logged (stravalib's
   own check is a bare assert, which `python -O` removes).
 """
@@ -77,6 +82,11 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+def accepted() -> Response:
+    """The one answer to every well-formed event: what became of it is nobody's business."""
+    return PlainTextResponse("accepted\n")
+
+
 def parse_event(body: bytes) -> StravaEvent | None:
     """The event, or None when the body is not one."""
     try:
@@ -123,7 +133,7 @@ class StravaWebhook:
         ours = self.settings.strava.subscription_id
         if ours is None or event.subscription_id != ours:
             self._count(Outcome.OTHER_SUBSCRIPTION, event)
-            return PlainTextResponse("ignored\n")
+            return accepted()
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(None, self.handle, event)
         try:
@@ -133,10 +143,11 @@ class StravaWebhook:
         except TimeoutError:
             # The write goes on in its thread; Strava must have its answer now.
             log.warning("webhook event still being stored after the answer time; answering")
-            return PlainTextResponse("accepted\n")
+            return accepted()
         except StoreError:
             return PlainTextResponse("try again\n", status_code=503)
-        return PlainTextResponse(f"{outcome.value}\n")
+        log.debug("webhook event answered", extra={"outcome": outcome.value})
+        return accepted()
 
     def handle(self, event: StravaEvent) -> Outcome:
         """Record the event and enqueue its refresh (in a worker thread)."""

@@ -3,9 +3,10 @@
 What the service's webhook work calls for each announced activity. A fetch takes
 one read from the shared budget without waiting; when the budget is spent the
 fetch stays (or becomes) a pending fetch that a later pass picks up, highest
-priority first. The payload of a webhook is never trusted: the activity comes
-from the API as Strava has it now, and a 404 means it is gone (or private to
-us), so its record goes.
+priority first. The payload of a webhook is never trusted, and events carry no
+signature: the activity comes from the API as Strava has it now, and only a 404
+from `GET /activities/{id}` with the athlete's own token means it is gone (or
+private to us), so its record goes. A `delete` event is therefore a fetch too.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ def fetch_strava_activity(
     priority: int = 0,
     reserve: int = 0,
     session: CountingSession | None = None,
+    kind: str = FETCH_KIND,
 ) -> Fetched:
     """Fetch one activity and store it (merged), or leave it pending when the budget is spent.
 
     `reserve` reads are kept back for more urgent work (0 for webhook-announced
     activities, which the reserve is for). Raises AuthError when the athlete's
-    Strava access is gone.
+    Strava access is gone. `kind` is the pending work this fetch does: an
+    announced delete is a fetch too, since only Strava's 404 may delete.
     """
     from syncsvc.sources.normalise_strava import strava_id_of, strava_record
     from syncsvc.sources.strava import StravaApi, StravaNotFound, StravaUnauthorized
@@ -65,9 +68,7 @@ def fetch_strava_activity(
     session = session or CountingSession()
     object_id = str(activity_id)
     with store.read() as tx:
-        announced = tx.athlete(athlete_id).pending.announcements(
-            Source.STRAVA, object_id, FETCH_KIND
-        )
+        announced = tx.athlete(athlete_id).pending.announcements(Source.STRAVA, object_id, kind)
     try:
         token = fresh_token(store, settings.strava, athlete_id, session, clock.now())
         api = StravaApi(
@@ -86,10 +87,10 @@ def fetch_strava_activity(
                 raise AuthError(message, hint="run syncsvc auth strava") from None
     except RateLimited as limited:
         with store.write() as tx:
-            tx.athlete(athlete_id).pending.add(Source.STRAVA, object_id, FETCH_KIND, priority)
+            tx.athlete(athlete_id).pending.add(Source.STRAVA, object_id, kind, priority)
         return Fetched(FetchOutcome.PENDING, detail=limited.one_line())
     except StravaNotFound:
-        delete_strava_activity(store, settings, athlete_id, object_id)
+        delete_strava_activity(store, settings, athlete_id, object_id, pending_kind=kind)
         return Fetched(FetchOutcome.GONE)
     page = store_page(
         store,
@@ -101,9 +102,7 @@ def fetch_strava_activity(
         settings.merge,
     )
     with store.write() as tx:
-        tx.athlete(athlete_id).pending.done(
-            Source.STRAVA, object_id, FETCH_KIND, announced=announced
-        )
+        tx.athlete(athlete_id).pending.done(Source.STRAVA, object_id, kind, announced=announced)
     return Fetched(FetchOutcome.SKIPPED if page.skipped else FetchOutcome.STORED, page)
 
 

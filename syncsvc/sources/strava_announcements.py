@@ -3,13 +3,18 @@
 The webhook only records what Strava announced (`tx.athlete(id).pending`, kind
 `activity`, `delete` or `deauthorize`); this module does the work under the
 athlete's lock, as the sync step of `refresh_athlete`. The payload is never
-trusted: an announced activity is fetched from the API (one read, taken from the
-budget without waiting), so a type or privacy change arrives as Strava now has
-it; a 404 means the activity is gone or private to us, and its record goes.
+trusted, and it carries no signature (anyone who knows a public athlete id can
+post one): an announced activity, deleted or not, is fetched from the API (one
+read, taken from the budget without waiting), so a type or privacy change
+arrives as Strava now has it; only a 404 means the activity is gone or private
+to us, and its record goes.
 
-Deauthorisation (Strava's API agreement): stop syncing, remove the tokens,
-delete the Strava records (an activity whose only source is Strava goes; a
-merged one keeps its other record), keep the plan.
+A deauthorisation is real only when Strava refuses the athlete's refresh token
+(400/401); a granted refresh shows it forged, and it is dropped. When the check
+cannot run (network down), the work stays pending. A verified one follows
+Strava's API agreement: stop syncing, remove the tokens, delete the Strava
+records (an activity whose only source is Strava goes; a merged one keeps its
+other record), keep the plan.
 
 Fetching and deleting one activity is the sources layer's
 (`syncsvc.sources.strava_activity`); this module records what was announced and
@@ -30,15 +35,16 @@ from syncsvc.sources.ingest import PageResult, delete_and_remerge
 from syncsvc.sources.strava_activity import (
     FETCH_KIND,
     FetchOutcome,
-    delete_strava_activity,
     fetch_strava_activity,
 )
+from syncsvc.sources.strava_auth import Authorisation, check_authorisation
 from syncsvc.store.database import Store
 
 log = logging.getLogger(__name__)
 
 FETCH = FETCH_KIND
 DELETE = "delete"
+"""Pending deletes of older versions: now done as a fetch that deletes on a 404."""
 DEAUTHORIZE = "deauthorize"
 WEBHOOK_PRIORITY = 0
 """`Priority.WEBHOOK` of the job layer: such work may spend the budget's reserve."""
@@ -117,8 +123,8 @@ def record_announcement(
                 return Announcement.NOTED
             scope.pending.add(Source.STRAVA, str(object_id), DEAUTHORIZE, priority)
             return Announcement.WORK
-        kind = DELETE if aspect_type == "delete" else FETCH
-        scope.pending.add(Source.STRAVA, str(object_id), kind, priority)
+        # A delete is only a claim: the fetch deletes on Strava's own 404.
+        scope.pending.add(Source.STRAVA, str(object_id), FETCH, priority)
     return Announcement.WORK
 
 
@@ -138,19 +144,32 @@ def process_pending(store: Store, settings: Settings, athlete: Athlete) -> Strav
     pending = pending_strava(store, athlete.id)
     if not pending:
         return work
-    if any(kind == DEAUTHORIZE for _, kind, _ in pending):
-        deauthorize(store, settings, athlete.id)
-        work.deauthorized = True
-        return work
     session = CountingSession()
+    if any(kind == DEAUTHORIZE for _, kind, _ in pending):
+        verdict, detail = check_authorisation(store, settings.strava, athlete.id, session)
+        work.requests = session.requests_made
+        if verdict is Authorisation.REFUSED:
+            deauthorize(store, settings, athlete.id)
+            work.deauthorized = True
+            return work
+        if verdict is Authorisation.UNKNOWN:
+            log.warning(
+                "strava deauthorisation not verified yet; it stays pending",
+                extra={"athlete_id": athlete.id, "detail": detail},
+            )
+            work.stopped = detail
+            return work
+        log.warning(
+            "strava deauthorisation event refused: the token refresh was granted (forged?)",
+            extra={"athlete_id": athlete.id},
+        )
+        with store.write() as tx:
+            for object_id, kind, _ in tx.athlete(athlete.id).pending.all(Source.STRAVA):
+                if kind == DEAUTHORIZE:
+                    tx.athlete(athlete.id).pending.done(Source.STRAVA, object_id, kind)
+        pending = [item for item in pending if item[1] != DEAUTHORIZE]
     try:
         for object_id, kind, priority in pending:
-            if kind == DELETE:
-                gone = delete_strava_activity(
-                    store, settings, athlete.id, object_id, pending_kind=DELETE
-                )
-                work.deleted += int(gone)
-                continue
             fetched = fetch_strava_activity(
                 store,
                 settings,
@@ -159,6 +178,7 @@ def process_pending(store: Store, settings: Settings, athlete: Athlete) -> Strav
                 priority=priority,
                 reserve=0 if priority <= WEBHOOK_PRIORITY else settings.strava.budget_reserve,
                 session=session,
+                kind=kind,
             )
             if fetched.outcome is FetchOutcome.PENDING:
                 work.stopped = fetched.detail
