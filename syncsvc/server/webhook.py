@@ -11,6 +11,11 @@ from the API: the payload's own data is never trusted.
   are taken; anything else is dropped, so it is not retried.
 - A duplicate delivery (same athlete, object, aspect and event time) changes
   nothing; a malformed body is a 400 and stores nothing.
+- Events carry no signature and cost Strava reads, so only Strava's own
+  `updates` keys are stored (bounded), at most `strava.webhook_events_per_day`
+  per athlete per day (beyond it: counted as `over_cap`, and one catch-up sync
+  of the athlete's activity list is scheduled), and a fetch already waiting
+  for an activity absorbs every further event for it.
 - Events carry no signature and athlete ids are public, so every well-formed
   event gets the same answer (200, `accepted`) whatever its subscription id,
   athlete or duplicate state: what became of it goes to the log and to
@@ -36,6 +41,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from syncsvc.config import Settings
+from syncsvc.domain import Source
 from syncsvc.errors import StoreError
 from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority
 from syncsvc.server.metrics import ServiceMetrics
@@ -80,6 +86,8 @@ class Outcome(StrEnum):
     MALFORMED = "malformed"
     DEFERRED = "deferred"
     FAILED = "failed"
+    OVER_CAP = "over_cap"
+    """Beyond `strava.webhook_events_per_day` for the athlete: dropped, not stored."""
 
 
 def accepted() -> Response:
@@ -166,6 +174,7 @@ class StravaWebhook:
                 event_time=event.event_time,
                 updates=dict(event.updates or {}),
                 priority=Priority.WEBHOOK,
+                daily_cap=self.settings.strava.webhook_events_per_day,
             )
         except StoreError:
             self._count(Outcome.FAILED, event)
@@ -177,6 +186,26 @@ class StravaWebhook:
         if announced is Announcement.NOTED:
             self._count(Outcome.NOTED, event)
             return Outcome.NOTED
+        if announced is Announcement.CAPPED:
+            self._count(Outcome.OVER_CAP, event, athlete_id)
+            return Outcome.OVER_CAP
+        if announced is Announcement.CATCH_UP:
+            log.warning(
+                "strava webhook events over the daily cap; one catch-up sync instead",
+                extra={"athlete_id": athlete_id},
+            )
+            self.jobs.enqueue(
+                JobRequest(
+                    JobKind.REFRESH,
+                    athlete_id,
+                    reason="webhook-catch-up",
+                    priority=Priority.POLL,
+                    sources=(Source.STRAVA,),
+                    delay_s=self.settings.service.webhook_coalesce_s,
+                )
+            )
+            self._count(Outcome.OVER_CAP, event, athlete_id)
+            return Outcome.OVER_CAP
         self.jobs.enqueue(
             JobRequest(
                 JobKind.REFRESH,

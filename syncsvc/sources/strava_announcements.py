@@ -24,9 +24,12 @@ works through it in priority order.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 
+from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source, SyncCursor, SyncSummary
 from syncsvc.errors import AuthError, SyncsvcError
@@ -57,6 +60,31 @@ class Announcement(StrEnum):
     """Recorded, but announces no work (an athlete update other than a deauthorisation)."""
     WORK = "work"
     """Recorded with the work it announces: a refresh should follow."""
+    CATCH_UP = "catch_up"
+    """Over the athlete's daily cap, the first time today: not stored; one catch-up sync
+    of the athlete's activity list should follow instead."""
+    CAPPED = "capped"
+    """Over the athlete's daily cap: dropped (a catch-up sync is already scheduled)."""
+
+
+UPDATE_KEYS = ("title", "type", "private", "authorized")
+"""The keys Strava sends in `updates`; anything else is not Strava's and is not stored."""
+UPDATE_VALUE_CHARS = 255
+CATCH_UP_MARK = ("athlete", "catch-up", "catch_up")
+"""object type, id and aspect of the row that marks today's catch-up as scheduled."""
+
+
+def bounded_updates(updates: dict[str, object]) -> dict[str, str]:
+    """Strava's own `updates` keys only, each a string of bounded length."""
+    return {
+        key: str(updates[key])[:UPDATE_VALUE_CHARS]
+        for key in UPDATE_KEYS
+        if key in updates and isinstance(updates[key], str | bool | int | float)
+    }
+
+
+def utc_day_start(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -110,16 +138,31 @@ def record_announcement(
     event_time: int,
     updates: dict[str, object],
     priority: int = WEBHOOK_PRIORITY,
+    daily_cap: int | None = None,
 ) -> Announcement:
-    """Store one webhook event and the work it announces, in one transaction."""
+    """Store one webhook event and the work it announces, in one transaction.
+
+    Anyone who knows a public athlete id can post events, so at most `daily_cap`
+    are stored per athlete per UTC day; beyond it the first one tells the caller
+    to schedule a catch-up sync (real events are then late, never lost).
+    """
+    kept = bounded_updates(updates)
     with store.write() as tx:
         scope = tx.athlete(athlete_id)
+        if daily_cap is not None:
+            day = utc_day_start(clock.now())
+            if scope.webhook_events.count_since(day) >= daily_cap:
+                mark_type, mark_id, mark_aspect = CATCH_UP_MARK
+                first = scope.webhook_events.record(
+                    mark_type, mark_id, mark_aspect, int(day.timestamp()), {}
+                )
+                return Announcement.CATCH_UP if first else Announcement.CAPPED
         if not scope.webhook_events.record(
-            object_type, str(object_id), aspect_type, event_time, dict(updates)
+            object_type, str(object_id), aspect_type, event_time, dict(kept)
         ):
             return Announcement.DUPLICATE
         if object_type == "athlete":
-            if not is_deauthorization(aspect_type, updates):
+            if not is_deauthorization(aspect_type, kept):
                 return Announcement.NOTED
             scope.pending.add(Source.STRAVA, str(object_id), DEAUTHORIZE, priority)
             return Announcement.WORK
@@ -128,7 +171,7 @@ def record_announcement(
     return Announcement.WORK
 
 
-def is_deauthorization(aspect_type: str, updates: dict[str, object]) -> bool:
+def is_deauthorization(aspect_type: str, updates: Mapping[str, object]) -> bool:
     """Strava sends `updates: {"authorized": "false"}` (a string) when access is revoked."""
     return aspect_type == "update" and str(updates.get("authorized", "")).lower() == "false"
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from syncsvc import clock
 from syncsvc.domain import Source
 from syncsvc.server.jobs import StoreStravaBudget
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic
+from syncsvc.store.schema import WebhookEventRow
 from syncsvc.store.shared import QUARTER, window_end
 from tests.server.harness import Harness, app_harness
 from tests.server.service_builders import (
@@ -442,3 +446,73 @@ def test_feed_requests_and_revalidations_are_counted(
     assert 'syncsvc_feed_requests_total{status="200"} 1.0' in text
     assert 'syncsvc_feed_requests_total{status="304"} 1.0' in text
     assert "syncsvc_strava_budget_left" in text
+
+
+# ---------------------------------------------------------------- floods
+
+
+def test_only_stravas_own_update_keys_are_stored_each_bounded(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+    updates = {"title": "t" * 5_000, "type": "Run", "junk": "j" * 9_000, "private": True}
+
+    harness.post(event(RUN_ID, aspect_type="update", updates=updates))
+
+    with harness.runtime.store.read() as tx:
+        stored = [json.loads(text) for text in tx.orm.scalars(select(WebhookEventRow.updates_json))]
+    assert stored == [{"title": "t" * 255, "type": "Run", "private": "True"}]
+
+
+def test_a_flood_for_one_activity_costs_one_read_per_coalescing_window(harness: Harness) -> None:
+    harness.reply(activity_reply(hard_run()))
+    titles = [
+        event(RUN_ID, aspect_type="update", event_time=1_764_000_000 + n, updates={"title": str(n)})
+        for n in range(200)
+    ]
+
+    answers = {harness.post(body) for body in titles}
+    ran = harness.run_due()
+
+    assert answers == {(200, "accepted")}
+    assert ran == 1
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 1
+    assert harness.pending() == []
+
+
+@pytest.fixture
+def capped(served_any: tuple[Path, Seeded], monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    home, seeded = served_any
+    monkeypatch.setenv("SYNCSVC_STRAVA__WEBHOOK_EVENTS_PER_DAY", "5")
+    with app_harness(home, seeded.athlete_id, now=NOW) as running:
+        yield running
+
+
+def test_events_over_the_daily_cap_are_dropped_counted_and_become_one_catch_up_sync(
+    capped: Harness,
+) -> None:
+    harness = capped
+    harness.mock.add_callback(
+        "GET",
+        re.compile(re.escape(f"{STRAVA_API}/activities/") + r"\d+"),
+        lambda request: (404, {}, "{}"),
+    )
+    harness.mock.add(
+        "GET", re.compile(re.escape(f"{STRAVA_API}/athlete/activities") + r".*"), json=[]
+    )
+
+    answers = {harness.post(event(RUN_ID + n)) for n in range(40)}
+    waiting = harness.jobs.waiting()
+    harness.run_due()
+
+    assert answers == {(200, "accepted")}
+    assert outcomes(harness) == {"accepted": 5, "over_cap": 35}
+    assert harness.webhook_rows() == 5 + 1  # five events and the catch-up's mark
+    assert [(job.reasons, job.sources) for job in waiting] == [
+        (("webhook", "webhook-catch-up"), (Source.STRAVA,))
+    ]
+    fetches = [call for call in harness.mock.calls if "/api/v3/activities/" in call.request.url]
+    assert len(fetches) == 5  # the stored events' fetches, at most the cap
+    assert harness.calls_to("/athlete/activities") == 1  # the one catch-up sync
+    # The next day the cap starts again.
+    clock.set_now(NOW + timedelta(days=1))
+    harness.post(event(RUN_ID + 100, event_time=1_764_100_000))
+    assert outcomes(harness)["accepted"] == 6
