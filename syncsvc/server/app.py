@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncsvc import clock
 from syncsvc.config import Settings
+from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import feed_routes
 from syncsvc.server.jobs import JobQueue, StoreStravaBudget
@@ -135,4 +136,5 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(FeedRequestCounter, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     return app

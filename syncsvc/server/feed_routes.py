@@ -81,12 +81,13 @@ class FeedLookup(Protocol):
 
 # ---------------------------------------------------------------- log redaction
 
-_TOKEN_IN_PATH = re.compile(r"(/feeds/)[^/?#\s\"']+")
-
 
 def redact_feed_tokens(text: str) -> str:
-    """`/feeds/<token>.ics` becomes `/feeds/[redacted]` (also with a query or no suffix)."""
-    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+    """`/feeds/<token>.ics` becomes `/feeds/[redacted]` (also with a query or no suffix,
+    in any case, and percent-encoded: `/feeds%2F<token>`, `/%66eeds/<token>`)."""
+    from syncsvc.server.secret_redaction import redact_feed_paths
+
+    return redact_feed_paths(text)
 
 
 class FeedTokenRedactor(logging.Filter):

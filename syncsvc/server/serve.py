@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -31,7 +30,7 @@ from starlette.applications import Starlette
 
 from syncsvc.runtime import Runtime
 from syncsvc.server.app import create_app
-from syncsvc.server.feed_routes import install_token_redaction, redact_feed_tokens
+from syncsvc.server.feed_routes import install_token_redaction
 from syncsvc.server.jobs import (
     InProcessJobs,
     JobQueue,
@@ -41,6 +40,7 @@ from syncsvc.server.jobs import (
 )
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic
+from syncsvc.server.secret_redaction import redact_text
 from syncsvc.store.locks import SchedulerLease
 
 if TYPE_CHECKING:
@@ -53,14 +53,9 @@ _STANDARD_RECORD_KEYS = frozenset(
 )
 
 
-SECRET_PARAMETERS = re.compile(
-    r"((?:hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code)=)[^&\s\"']+"
-)
-"""Query parameters that carry a secret (uvicorn's access log prints the query string)."""
-
-
 def redact_secrets(text: str) -> str:
-    return redact_feed_tokens(SECRET_PARAMETERS.sub(r"\1[redacted]", text))
+    """Feed tokens and secret values, also percent-encoded (`secret_redaction.py`)."""
+    return redact_text(text)
 
 
 class SecretRedactor(logging.Filter):
@@ -240,6 +235,11 @@ def serve(
             proxy_headers=True,
             server_header=False,
             timeout_graceful_shutdown=5,
+            # uvicorn has no header-read timeout: the reverse proxy's covers slow
+            # heads (deploy/README.md); these bound idle and concurrent connections.
+            timeout_keep_alive=settings.keep_alive_s,
+            limit_concurrency=settings.max_connections,
+            h11_max_incomplete_event_size=settings.max_header_bytes,
         )
         server = uvicorn.Server(config)
         # uvicorn re-raises the signal after its graceful shutdown; a no-op handler

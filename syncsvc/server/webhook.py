@@ -51,8 +51,6 @@ from syncsvc.store.database import Store
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/strava"
-MAX_BODY_BYTES = 16 * 1024
-"""A real event is a few hundred bytes."""
 
 
 StoredInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
@@ -99,13 +97,13 @@ def parse_event(body: bytes) -> StravaEvent | None:
     """The event, or None when the body is not one."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None  # RecursionError: deeply nested JSON, a malformed body like any other
     if not isinstance(data, dict):
         return None
     try:
         return StravaEvent.model_validate(data)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return None
 
 
@@ -127,14 +125,18 @@ class StravaWebhook:
         given = params.get("hub.verify_token", "")
         if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
             return PlainTextResponse("not a subscription validation\n", status_code=400)
-        if expected is None or not verify_token_matches(given, expected.get_secret_value()):
+        # An empty verify token is unset: it would accept any validation request.
+        secret = expected.get_secret_value() if expected is not None else ""
+        if not secret or not verify_token_matches(given, secret):
             log.warning("webhook validation refused: wrong verify token")
             return PlainTextResponse("wrong verify token\n", status_code=403)
         return JSONResponse({"hub.challenge": params["hub.challenge"]})
 
     async def receive(self, request: Request) -> Response:
         body = await request.body()
-        event = parse_event(body) if len(body) <= MAX_BODY_BYTES else None
+        # body_limit.py refuses a larger body before reading it; this is the last resort.
+        limit = self.settings.service.body_limit_webhook_bytes
+        event = parse_event(body) if len(body) <= limit else None
         if event is None:
             self.metrics.webhook_events.labels(outcome=Outcome.MALFORMED.value).inc()
             return PlainTextResponse("malformed event\n", status_code=400)
