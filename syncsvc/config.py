@@ -70,7 +70,7 @@ class StravaSettings(_Section):
     retry_wait_max_s: float = Field(30.0, ge=0)
     redirect_port: int = Field(0, ge=0, le=65535)
     """Port of the temporary 127.0.0.1 redirect server in `auth strava` (0: any free port)."""
-    webhook_events_per_day: int = Field(100, ge=1)
+    webhook_events_per_day: int = Field(30, ge=1)
     """Webhook events stored per athlete per UTC day; beyond it they are dropped (counted),
     and one catch-up sync of the athlete's activity list is scheduled instead."""
 
