@@ -135,7 +135,8 @@ else:
         problems.append(str(error))
 took = time.monotonic() - started
 after = hwm()
-print(repr((took, before, after, problems[-1] if problems else "", len(problems))))
+import json
+print(json.dumps([took, before, after, problems[-1] if problems else "", len(problems)]))
 """
 
 
@@ -144,7 +145,7 @@ def refuse(path: Path) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600
     ).stdout
-    took, before, after, problem, problems = eval(output.strip().splitlines()[-1])  # noqa: S307
+    took, before, after, problem, problems = json.loads(output.strip().splitlines()[-1])
     return {
         "seconds": round(took, 3),
         "peak_growth_mb": round((after - before) / 1024, 1),
