@@ -11,6 +11,7 @@ private to us), so its record goes. A `delete` event is therefore a fetch too.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,6 +22,8 @@ from syncsvc.errors import AuthError, RateLimited
 from syncsvc.sources.http import CountingSession
 from syncsvc.sources.ingest import PageResult, delete_and_remerge, store_page
 from syncsvc.store.database import Store
+
+log = logging.getLogger(__name__)
 
 FETCH_KIND = "activity"
 """The pending kind of an announced (or rate-limited) activity fetch."""
@@ -34,6 +37,8 @@ class FetchOutcome(StrEnum):
     """No budget: left as a pending fetch."""
     GONE = "gone"
     """Strava answered 404: the activity was deleted (removed here too)."""
+    FOREIGN = "foreign"
+    """Strava answered with another athlete's (public) activity: a forged event; not stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,20 @@ def fetch_strava_activity(
     except StravaNotFound:
         delete_strava_activity(store, settings, athlete_id, object_id, pending_kind=kind)
         return Fetched(FetchOutcome.GONE)
+    owner = _owner_id(raw)
+    with store.read() as tx:
+        connected = tx.athlete(athlete_id).credentials.info("strava")
+    expected = connected.provider_user_id if connected is not None else None
+    if owner is not None and expected and owner != expected:
+        # Any public activity is readable with any token: an event naming another
+        # athlete's activity id must not put it in this athlete's records.
+        log.warning(
+            "strava activity of another athlete announced; not stored",
+            extra={"athlete_id": athlete_id},
+        )
+        with store.write() as tx:
+            tx.athlete(athlete_id).pending.done(Source.STRAVA, object_id, kind)
+        return Fetched(FetchOutcome.FOREIGN)
     page = store_page(
         store,
         athlete_id,
@@ -104,6 +123,12 @@ def fetch_strava_activity(
     with store.write() as tx:
         tx.athlete(athlete_id).pending.done(Source.STRAVA, object_id, kind, announced=announced)
     return Fetched(FetchOutcome.SKIPPED if page.skipped else FetchOutcome.STORED, page)
+
+
+def _owner_id(raw: object) -> str | None:
+    athlete = raw.get("athlete") if isinstance(raw, dict) else None
+    owner = athlete.get("id") if isinstance(athlete, dict) else None
+    return str(owner) if owner is not None else None
 
 
 def delete_strava_activity(

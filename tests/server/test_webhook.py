@@ -516,3 +516,19 @@ def test_events_over_the_daily_cap_are_dropped_counted_and_become_one_catch_up_s
     clock.set_now(NOW + timedelta(days=1))
     harness.post(event(RUN_ID + 100, event_time=1_764_100_000))
     assert outcomes(harness)["accepted"] == 6
+
+
+def test_an_event_naming_another_athletes_public_activity_stores_nothing(
+    harness: Harness,
+) -> None:
+    """Any public activity is readable with our token: its owner must be our athlete."""
+    someone_else = hard_run()
+    someone_else["athlete"] = {"id": 999_999, "resource_state": 1}
+    harness.reply(activity_reply(someone_else))
+
+    harness.post(event(RUN_ID))
+    harness.run_due()
+
+    assert harness.calls_to(f"/activities/{RUN_ID}") == 1
+    assert str(RUN_ID) not in harness.strava_ids()
+    assert harness.pending() == []
