@@ -71,6 +71,9 @@ class StravaSettings(_Section):
     retry_wait_max_s: float = Field(30.0, ge=0)
     redirect_port: int = Field(0, ge=0, le=65535)
     """Port of the temporary 127.0.0.1 redirect server in `auth strava` (0: any free port)."""
+    webhook_events_per_day: int = Field(30, ge=1)
+    """Webhook events stored per athlete per UTC day; beyond it they are dropped (counted),
+    and one catch-up sync of the athlete's activity list is scheduled instead."""
 
 
 class GarminSettings(_Section):
@@ -116,6 +119,18 @@ class ServiceSettings(_Section):
     """Distributed engine: how often a worker tells PostgreSQL it is alive."""
     stalled_after_s: float = Field(60.0, ge=5)
     """Distributed engine: a worker silent this long is dead; its running jobs are retried."""
+    body_limit_webhook_bytes: int = Field(16384, ge=1024)
+    """Largest body Strava's webhook POST takes (a real event is a few hundred bytes)."""
+    body_limit_default_bytes: int = Field(4096, ge=0)
+    """Largest body any other route takes (they are all GETs)."""
+    body_read_s: float = Field(10.0, gt=0)
+    """A request body must arrive within this long, or the answer is 408."""
+    keep_alive_s: int = Field(5, ge=1)
+    """uvicorn closes an idle keep-alive connection after this long."""
+    max_connections: int = Field(200, ge=1)
+    """uvicorn answers 503 beyond this many concurrent connections and tasks."""
+    max_header_bytes: int = Field(16384, ge=1024)
+    """Largest request head (request line and headers) uvicorn buffers."""
 
 
 class Settings(BaseSettings):

@@ -26,7 +26,9 @@ from syncsvc.errors import NotFoundError, SourceError, UsageError
 from syncsvc.runtime import Runtime
 
 FETCH_TIMEOUT_S = 20.0
+"""The whole download, not each read: a server sending a byte every few seconds is cut off."""
 MAX_PLAN_BYTES = 5_000_000
+"""Read as a stream and stopped here: a larger answer never sits in memory."""
 URL_SCHEMES = ("http", "https", "webcal")
 
 
@@ -47,10 +49,10 @@ def is_url(location: str) -> bool:
     return urlsplit(location).scheme.lower() in URL_SCHEMES
 
 
-def read_location(location: str) -> bytes:
+def read_location(location: str, *, deadline_s: float = FETCH_TIMEOUT_S) -> bytes:
     """The bytes of a URL or a file; a missing file is a bad value, a network failure a failure."""
     if is_url(location):
-        return _fetch(location)
+        return _fetch(location, deadline_s)
     path = Path(location).expanduser()
     if not path.is_file():
         raise UsageError(f"no file at {location}", hint="give an iCalendar URL or a .ics file")
@@ -59,25 +61,53 @@ def read_location(location: str) -> bytes:
     return path.read_bytes()
 
 
-def _fetch(url: str) -> bytes:
+def _fetch(url: str, deadline_s: float) -> bytes:
+    """Stream the answer with a byte cap and one deadline for the whole download."""
+    import time
+
     import requests
+    import urllib3
 
     parts = urlsplit(url)
     if parts.scheme.lower() == "webcal":
         url = "https" + url[len(parts.scheme) :]
+    started = time.monotonic()
+    too_slow = SourceError(
+        f"the training plan at {parts.netloc} did not arrive within {deadline_s:g} s"
+    )
+    too_large = SourceError(
+        f"the training plan at {parts.netloc} is larger than {MAX_PLAN_BYTES // 1_000_000} MB"
+    )
     try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT_S)
-    except requests.RequestException as error:
+        with requests.get(
+            url, timeout=(min(deadline_s, 10.0), min(deadline_s, 10.0)), stream=True
+        ) as response:
+            if response.status_code != 200:
+                raise SourceError(
+                    f"the training plan at {parts.netloc} answered HTTP {response.status_code}"
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_PLAN_BYTES:
+                raise too_large
+            body = bytearray()
+            # read1 returns what one read gives (a trickle cannot hold a 64 KB read open).
+            read = getattr(response.raw, "read1", None) or response.raw.read
+            while True:
+                if time.monotonic() - started > deadline_s:
+                    raise too_slow
+                chunk = read(65536, decode_content=True)
+                if not chunk:
+                    break
+                body += chunk
+                if len(body) > MAX_PLAN_BYTES:
+                    raise too_large
+    except (requests.Timeout, urllib3.exceptions.ReadTimeoutError):
+        raise too_slow from None
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
         raise SourceError(
             f"cannot fetch the training plan from {parts.netloc}: {type(error).__name__}"
         ) from None
-    if response.status_code != 200:
-        raise SourceError(
-            f"the training plan at {parts.netloc} answered HTTP {response.status_code}"
-        )
-    if len(response.content) > MAX_PLAN_BYTES:
-        raise SourceError(f"the training plan at {parts.netloc} is too large")
-    return response.content
+    return bytes(body)
 
 
 def _count_workouts(runtime: Runtime, athlete: Athlete, name: str, content: bytes) -> int:

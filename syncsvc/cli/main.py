@@ -113,6 +113,9 @@ def main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from syncsvc.server.redaction import redact_root_handlers
+
+    redact_root_handlers()  # the same redaction as `serve`: --debug shows urllib3's URLs
 
 
 def _register() -> None:

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from syncsvc import clock, routes
 from syncsvc.config import Settings
 from syncsvc.feed.settings import FeedSettings
+from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
@@ -140,6 +141,7 @@ def create_app(
     ]
     app = Starlette(routes=app_routes, lifespan=lifespan)
     app.add_middleware(FeedRequestCounter, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     return app
 
 

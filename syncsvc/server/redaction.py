@@ -1,5 +1,18 @@
 """Secrets never reach a log: feed tokens in paths, secret query parameters.
 
+`GET /feeds%2F<token>.ics` and `GET /%66eeds/<token>.ics` reach the feed, and
+a log line shows the path as the client wrote it: a pattern for `/feeds/` alone
+misses both. So every run of text holding a percent escape is decoded (three
+rounds, for double encoding) and redacted again; when that finds a secret, the
+whole run is replaced by its redacted, decoded form (re-quoted, so a decoded
+line break cannot forge a log line).
+
+What is redacted: feed tokens in paths (any case), the values of the query
+parameters and fields that carry a secret (`client_secret`, `access_token`,
+`refresh_token`, `code`, `hub.verify_token`, `verify_token`), in `key=value`,
+JSON and Python-repr form. `syncsvc serve` and the CLI (`--debug` shows
+urllib3's request lines, query strings included) use the same filter.
+
 A feed token is the whole credential of a calendar feed, and uvicorn's access
 log prints every path with its query string. Two filters clean what is logged:
 
@@ -14,26 +27,68 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from urllib.parse import quote, unquote
 
 from syncsvc import routes
 
-_TOKEN_IN_PATH = re.compile(f"({re.escape(routes.static_prefix(routes.FEED))})" + r"[^/?#\s\"']+")
+FEED_PATH = re.compile(f"(?i)({re.escape(routes.static_prefix(routes.FEED))})" + r"[^/?#\s\"']+")
+_NAMES_OF_SECRETS = r"hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code"
+SECRET_PARAMETERS = re.compile(rf"(?i)(\b(?:{_NAMES_OF_SECRETS})=)[^&\s\"']+")
+SECRET_FIELDS = re.compile(rf"""(?i)(["'](?:{_NAMES_OF_SECRETS})["']\s*:\s*["'])[^"']+""")
+"""`"access_token": "..."` (JSON) and `'access_token': '...'` (a dict's repr)."""
+_ENCODED_RUN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+_KEEP_READABLE = "/?&=:;,.-_~+@!$()*[]"
+REDACTED = "[redacted]"
 
-SECRET_PARAMETERS = re.compile(
-    r"((?:hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code)=)[^&\s\"']+"
-)
-"""Query parameters that carry a secret (uvicorn's access log prints the query string)."""
+
+def redact_feed_paths(text: str) -> str:
+    """`/feeds/<token>.ics` becomes `/feeds/[redacted]`, however it was encoded."""
+    return _through_encoding(text, _plain_feed_paths)
+
+
+def redact_text(text: str) -> str:
+    """Feed tokens and secret values redacted, however they were encoded."""
+    return _through_encoding(text, _plain_secrets)
+
+
+def _plain_feed_paths(text: str) -> str:
+    return FEED_PATH.sub(rf"\1{REDACTED}", text)
+
+
+def _plain_secrets(text: str) -> str:
+    text = SECRET_FIELDS.sub(rf"\1{REDACTED}", text)
+    text = SECRET_PARAMETERS.sub(rf"\1{REDACTED}", text)
+    return _plain_feed_paths(text)
+
+
+def _through_encoding(text: str, redact: Callable[[str], str]) -> str:
+    text = redact(text)
+    if "%" not in text:
+        return text
+
+    def decoded_run(match: re.Match[str]) -> str:
+        run = match.group(0)
+        decoded = run
+        for _ in range(3):
+            once = unquote(decoded)
+            if once == decoded:
+                break
+            decoded = once
+        cleaned = redact(decoded)
+        return run if cleaned == decoded else quote(cleaned, safe=_KEEP_READABLE)
+
+    return _ENCODED_RUN.sub(decoded_run, text)
 
 
 def redact_feed_tokens(text: str) -> str:
-    """`/feeds/<token>.ics` becomes `/feeds/[redacted]` (also with a query or no suffix)."""
-    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+    """`/feeds/<token>.ics` becomes `/feeds/[redacted]` (any case, however it was encoded)."""
+    return redact_feed_paths(text)
 
 
 def redact_secrets(text: str) -> str:
-    """Feed tokens and the values of secret query parameters, redacted."""
-    return redact_feed_tokens(SECRET_PARAMETERS.sub(r"\1[redacted]", text))
+    """Feed tokens and secret values redacted, however they were encoded."""
+    return redact_text(text)
 
 
 class FeedTokenRedactor(logging.Filter):
@@ -84,3 +139,14 @@ class SecretRedactor(logging.Filter):
         record.msg = redact_secrets(message)
         record.args = None
         return True
+
+
+SecretFilter = SecretRedactor
+"""The name the CLI's logging uses for the same filter."""
+
+
+def redact_root_handlers() -> None:
+    """A `SecretRedactor` on every handler of the root logger (idempotent): the CLI's logs."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, SecretRedactor) for existing in handler.filters):
+            handler.addFilter(SecretRedactor())

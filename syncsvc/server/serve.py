@@ -165,6 +165,11 @@ def serve(
             proxy_headers=True,
             server_header=False,
             timeout_graceful_shutdown=5,
+            # uvicorn has no header-read timeout: the reverse proxy's covers slow
+            # heads (deploy/README.md); these bound idle and concurrent connections.
+            timeout_keep_alive=settings.keep_alive_s,
+            limit_concurrency=settings.max_connections,
+            h11_max_incomplete_event_size=settings.max_header_bytes,
         )
         server = uvicorn.Server(config)
         # uvicorn re-raises the signal after its graceful shutdown; a no-op handler

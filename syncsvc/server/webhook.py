@@ -8,9 +8,19 @@ updates becomes one refresh), and answers. The refresh fetches the activity
 from the API: the payload's own data is never trusted.
 
 - Only our `strava.subscription_id` and athletes we know (by Strava owner id)
-  are taken; anything else is answered 200 and dropped, so it is not retried.
+  are taken; anything else is dropped, so it is not retried.
 - A duplicate delivery (same athlete, object, aspect and event time) changes
   nothing; a malformed body is a 400 and stores nothing.
+- Events carry no signature and cost Strava reads, so only Strava's own
+  `updates` keys are stored (bounded), at most `strava.webhook_events_per_day`
+  per athlete per day (beyond it: counted as `over_cap`, and one catch-up sync
+  of the athlete's activity list is scheduled), and a fetch already waiting
+  for an activity absorbs every further event for it.
+- Events carry no signature and athlete ids are public, so every well-formed
+  event gets the same answer (200, `accepted`) whatever its subscription id,
+  athlete or duplicate state: what became of it goes to the log and to
+  `syncsvc_webhook_events_total{outcome=...}` only, never to the sender (a
+  different answer let the subscription id be guessed in seconds).
 - The verify token is compared in constant time and never logged (stravalib's
   own check is a bare assert, which `python -O` removes).
 """
@@ -32,6 +42,7 @@ from starlette.routing import BaseRoute, Route
 
 from syncsvc import routes
 from syncsvc.config import Settings
+from syncsvc.domain import Source
 from syncsvc.errors import StoreError
 from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority
 from syncsvc.server.metrics import ServiceMetrics
@@ -39,9 +50,6 @@ from syncsvc.sources.strava_announcements import Announcement, record_announceme
 from syncsvc.store.database import Store
 
 log = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 16 * 1024
-"""A real event is a few hundred bytes."""
 
 
 StoredInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
@@ -75,19 +83,26 @@ class Outcome(StrEnum):
     MALFORMED = "malformed"
     DEFERRED = "deferred"
     FAILED = "failed"
+    OVER_CAP = "over_cap"
+    """Beyond `strava.webhook_events_per_day` for the athlete: dropped, not stored."""
+
+
+def accepted() -> Response:
+    """The one answer to every well-formed event: what became of it is nobody's business."""
+    return PlainTextResponse("accepted\n")
 
 
 def parse_event(body: bytes) -> StravaEvent | None:
     """The event, or None when the body is not one."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None  # RecursionError: deeply nested JSON, a malformed body like any other
     if not isinstance(data, dict):
         return None
     try:
         return StravaEvent.model_validate(data)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return None
 
 
@@ -109,21 +124,25 @@ class StravaWebhook:
         given = params.get("hub.verify_token", "")
         if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
             return PlainTextResponse("not a subscription validation\n", status_code=400)
-        if expected is None or not verify_token_matches(given, expected.get_secret_value()):
+        # An empty verify token is unset: it would accept any validation request.
+        secret = expected.get_secret_value() if expected is not None else ""
+        if not secret or not verify_token_matches(given, secret):
             log.warning("webhook validation refused: wrong verify token")
             return PlainTextResponse("wrong verify token\n", status_code=403)
         return JSONResponse({"hub.challenge": params["hub.challenge"]})
 
     async def receive(self, request: Request) -> Response:
         body = await request.body()
-        event = parse_event(body) if len(body) <= MAX_BODY_BYTES else None
+        # body_limit.py refuses a larger body before reading it; this is the last resort.
+        limit = self.settings.service.body_limit_webhook_bytes
+        event = parse_event(body) if len(body) <= limit else None
         if event is None:
             self.metrics.webhook_events.labels(outcome=Outcome.MALFORMED.value).inc()
             return PlainTextResponse("malformed event\n", status_code=400)
         ours = self.settings.strava.subscription_id
         if ours is None or event.subscription_id != ours:
             self._count(Outcome.OTHER_SUBSCRIPTION, event)
-            return PlainTextResponse("ignored\n")
+            return accepted()
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(None, self.handle, event)
         try:
@@ -133,10 +152,11 @@ class StravaWebhook:
         except TimeoutError:
             # The write goes on in its thread; Strava must have its answer now.
             log.warning("webhook event still being stored after the answer time; answering")
-            return PlainTextResponse("accepted\n")
+            return accepted()
         except StoreError:
             return PlainTextResponse("try again\n", status_code=503)
-        return PlainTextResponse(f"{outcome.value}\n")
+        log.debug("webhook event answered", extra={"outcome": outcome.value})
+        return accepted()
 
     def handle(self, event: StravaEvent) -> Outcome:
         """Record the event and enqueue its refresh (in a worker thread)."""
@@ -155,6 +175,7 @@ class StravaWebhook:
                 event_time=event.event_time,
                 updates=dict(event.updates or {}),
                 priority=Priority.WEBHOOK,
+                daily_cap=self.settings.strava.webhook_events_per_day,
             )
         except StoreError:
             self._count(Outcome.FAILED, event)
@@ -166,6 +187,26 @@ class StravaWebhook:
         if announced is Announcement.NOTED:
             self._count(Outcome.NOTED, event)
             return Outcome.NOTED
+        if announced is Announcement.CAPPED:
+            self._count(Outcome.OVER_CAP, event, athlete_id)
+            return Outcome.OVER_CAP
+        if announced is Announcement.CATCH_UP:
+            log.warning(
+                "strava webhook events over the daily cap; one catch-up sync instead",
+                extra={"athlete_id": athlete_id},
+            )
+            self.jobs.enqueue(
+                JobRequest(
+                    JobKind.REFRESH,
+                    athlete_id,
+                    reason="webhook-catch-up",
+                    priority=Priority.POLL,
+                    sources=(Source.STRAVA,),
+                    delay_s=self.settings.service.webhook_coalesce_s,
+                )
+            )
+            self._count(Outcome.OVER_CAP, event, athlete_id)
+            return Outcome.OVER_CAP
         self.jobs.enqueue(
             JobRequest(
                 JobKind.REFRESH,

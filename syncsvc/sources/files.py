@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,10 @@ from syncsvc.sources.sports import UnknownSport, garmin_sport, strava_sport
 
 FILE_SUFFIXES = (".fit", ".gpx", ".tcx")
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_XML_BYTES = 32 * 1024 * 1024
+"""Largest GPX or TCX taken (decompressed). A whole day at one point a second is about
+10 MB; parsing XML costs many times its size in memory, so a larger file is refused
+before it is read, with this size in the message."""
 GZIP_MAGIC = b"\x1f\x8b"
 RUN_SPEED_RANGE_M_S = (1.8, 6.5)
 """A file naming no sport is read as a run when its average speed is a running one."""
@@ -52,16 +55,27 @@ def activity_format(name: str) -> str | None:
     return None
 
 
-def _decompressed(data: bytes) -> bytes:
+def max_bytes(name: str) -> int:
+    """The size limit of a file of this name: XML formats have a smaller one."""
+    return MAX_XML_BYTES if activity_format(name) in ("gpx", "tcx") else MAX_FILE_BYTES
+
+
+def too_large(name: str) -> str:
+    limit_mb = max_bytes(name) // (1024 * 1024)
+    kind = (activity_format(name) or "file").upper()
+    return f"too large: a {kind} file over {limit_mb} MB is not imported"
+
+
+def _decompressed(data: bytes, limit: int) -> bytes:
     if not data.startswith(GZIP_MAGIC):
         return data
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-            content = handle.read(MAX_FILE_BYTES + 1)
+            content = handle.read(limit + 1)
     except (OSError, EOFError, zlib.error) as error:
         raise DamagedFile(f"broken gzip ({error})") from None
-    if len(content) > MAX_FILE_BYTES:
-        raise DamagedFile("too large once decompressed")
+    if len(content) > limit:
+        raise DamagedFile(f"too large once decompressed (over {limit // (1024 * 1024)} MB)")
     return content
 
 
@@ -91,13 +105,22 @@ def _sport(sport_raw: str, hints: FileHints, speed_m_s: float | None) -> tuple[S
     return Sport.OTHER, sport_raw or "unknown"
 
 
-def _reject_doctype(content: bytes) -> None:
-    """Activity XML never needs a DTD; refusing one rules out entity-expansion bombs."""
-    if (
-        re.search(rb"<!(DOCTYPE|ENTITY)", content[:4096] + content[-4096:])
-        or b"<!ENTITY" in content
-    ):
-        raise DamagedFile("XML with a DTD is not an activity file")
+def parse_xml(content: bytes) -> Any:
+    """The root element, parsed by defusedxml with DTDs and entities forbidden.
+
+    Activity XML never needs a DTD. expat reads the declared encoding itself, so
+    a UTF-16 "billion laughs" is refused like a UTF-8 one (a byte search for
+    `<!DOCTYPE` missed it). This never goes through lxml, whatever is installed.
+    """
+    import defusedxml
+    import defusedxml.ElementTree as safe_tree
+
+    try:
+        return safe_tree.fromstring(content, forbid_dtd=True)
+    except defusedxml.DefusedXmlException:
+        raise DamagedFile("XML with a DTD is not an activity file") from None
+    except (safe_tree.ParseError, ValueError) as error:  # ValueError: an encoding expat lacks
+        raise DamagedFile(f"not readable as XML ({error})") from None
 
 
 # ---------------------------------------------------------------- FIT
@@ -162,15 +185,34 @@ def _float(value: Any) -> float | None:
 # ---------------------------------------------------------------- GPX
 
 
-def _gpx_summary(content: bytes) -> dict[str, Any]:
-    import gpxpy
-    import gpxpy.gpx
+def _gpx(content: bytes) -> Any:
+    """gpxpy's GPX object, built from our own (defused) parse.
 
-    _reject_doctype(content)
+    `gpxpy.parse` picks lxml by itself when it is installed; so the tree comes
+    from `parse_xml` and only gpxpy's field reader runs, on the tree gpxpy's
+    parser would have built (the default namespace removed).
+    """
+    import gpxpy.gpx
+    import gpxpy.gpxfield
+
+    root = parse_xml(content)
+    default = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    if default:
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.startswith(default):
+                element.tag = element.tag[len(default) :]
+    if root.tag != "gpx":
+        raise DamagedFile("not readable as GPX (no gpx root element)")
+    gpx = gpxpy.gpx.GPX()
     try:
-        gpx = gpxpy.parse(content.decode("utf-8-sig", errors="replace"))
+        gpxpy.gpxfield.gpx_fields_from_xml(gpx, root, root.get("version"))
     except (gpxpy.gpx.GPXException, ValueError) as error:
         raise DamagedFile(f"not readable as GPX ({error})") from None
+    return gpx
+
+
+def _gpx_summary(content: bytes) -> dict[str, Any]:
+    gpx = _gpx(content)
     bounds = gpx.get_time_bounds()
     if bounds.start_time is None:
         raise DamagedFile("GPX without times")
@@ -209,13 +251,7 @@ TCX = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
 
 
 def _tcx_summary(content: bytes) -> dict[str, Any]:
-    from xml.etree import ElementTree
-
-    _reject_doctype(content)
-    try:
-        root = ElementTree.fromstring(content)  # noqa: S314 - no DTD allowed (_reject_doctype)
-    except ElementTree.ParseError as error:
-        raise DamagedFile(f"not readable as TCX ({error})") from None
+    root = parse_xml(content)
     activity = root.find(f"{TCX}Activities/{TCX}Activity")
     if activity is None:
         raise DamagedFile("TCX without an activity")
@@ -278,7 +314,9 @@ def parse_activity_file(
     kind = activity_format(name)
     if kind is None:
         raise DamagedFile("not a FIT, GPX or TCX file")
-    content = _decompressed(data)
+    if len(data) > max_bytes(name):
+        raise DamagedFile(too_large(name))
+    content = _decompressed(data, max_bytes(name))
     if not content:
         raise DamagedFile("empty file")
     digest = hashlib.sha256(content).hexdigest()

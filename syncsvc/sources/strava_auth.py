@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -165,6 +166,45 @@ def refresh(
     save_token(store, athlete_id, new_token)
     log.info("strava token refreshed", extra={"athlete_id": athlete_id})
     return new_token
+
+
+class Authorisation(StrEnum):
+    """What a token refresh says about whether the athlete still authorises us."""
+
+    GRANTED = "granted"
+    REFUSED = "refused"
+    """Strava refused the refresh token (400/401): access was really revoked."""
+    UNKNOWN = "unknown"
+    """The check could not run (network, Strava's 5xx, no stored token): ask again later."""
+
+
+def check_authorisation(
+    store: Store, settings: StravaSettings, athlete_id: int, session: Any
+) -> tuple[Authorisation, str]:
+    """Refresh the athlete's token to learn whether a deauthorisation is real.
+
+    Webhook events carry no signature, so a deauthorisation event is only a
+    claim; Strava's token endpoint is the authority. A granted refresh is stored
+    (the old refresh token may now be dead). Only 400 and 401 count as a refusal;
+    anything else leaves the question open.
+    """
+    try:
+        token = load_token(store, athlete_id)
+        client_id, client_secret = client_credentials(settings)
+    except (AuthError, ConfigError) as error:
+        return Authorisation.UNKNOWN, error.one_line()
+    client = make_client(None, session)
+    try:
+        response = client.refresh_access_token(client_id, client_secret, token.refresh_token)
+        new_token = _token_from(dict(response))
+    except Exception as error:
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        if status in (400, 401):
+            return Authorisation.REFUSED, f"Strava refused the refresh token (HTTP {status})"
+        what = f"HTTP {status}" if isinstance(status, int) else type(error).__name__
+        return Authorisation.UNKNOWN, f"Strava token refresh failed: {what}"
+    save_token(store, athlete_id, new_token)
+    return Authorisation.GRANTED, ""
 
 
 def fresh_token(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
@@ -258,6 +258,18 @@ class WebhookEvents:
         except IntegrityError:
             return False
         return True
+
+    def count_since(self, instant: datetime) -> int:
+        """Deliveries recorded for this athlete since `instant` (the daily cap counts them)."""
+        count = self.orm.scalar(
+            select(func.count())
+            .select_from(WebhookEventRow)
+            .where(
+                WebhookEventRow.athlete_id == self.athlete_id,
+                WebhookEventRow.received_at >= instant,
+            )
+        )
+        return int(count or 0)
 
     def forget_before(self, instant: datetime) -> int:
         """Drop deliveries received before `instant`; how many went."""

@@ -220,12 +220,125 @@ def test_webhook_post_never_fails_and_stores_nothing_it_refuses(
 ) -> None:
     fuzzed = any_store
     before = fuzzed.stored()
+    counted = _outcomes(fuzzed.harness)
     headers = {"content-type": content_type} if content_type else {}
     answer = fuzzed.harness.client.post("/webhooks/strava", content=body, headers=headers)
     assert answer.status_code < 500, (answer.status_code, body[:200])
     fuzzed.assert_no_secret(answer.text + str(answer.headers), "a webhook answer")
-    if answer.status_code != 200 or answer.text.strip() in ("ignored", "unknown_athlete"):
+    new = {k: v - counted.get(k, 0) for k, v in _outcomes(fuzzed.harness).items()}
+    refused = {k for k, v in new.items() if v} <= {
+        "malformed",
+        "other_subscription",
+        "unknown_athlete",
+    }
+    if answer.status_code != 200 or refused:
         assert fuzzed.stored() == before, (answer.status_code, answer.text, body[:200])
+    if answer.status_code == 200:
+        assert answer.text == "accepted\n"  # the same answer, whatever became of the event
+
+
+def _outcomes(harness: Harness) -> dict[str, float]:
+    return {
+        sample.labels["outcome"]: sample.value
+        for metric in harness.metrics.webhook_events.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    }
+
+
+# ---------------------------------------------------------------- well-formed forged events
+
+
+@st.composite
+def forged_events(draw: st.DrawFn, known_ids: list[int]) -> dict[str, Any]:
+    object_type = draw(st.sampled_from(["activity", "athlete"]))
+    updates = draw(
+        st.one_of(
+            st.none(),
+            st.just({"authorized": "false"}),
+            st.dictionaries(
+                st.sampled_from(["title", "type", "private", "authorized"]),
+                st.sampled_from(["false", "true", "Run", "x" * 300]),
+                max_size=3,
+            ),
+        )
+    )
+    return {
+        "object_type": object_type,
+        "object_id": draw(
+            st.one_of(st.sampled_from(known_ids), st.integers(1, 2**40))
+            if object_type == "activity"
+            else st.one_of(st.just(STRAVA_OWNER_ID), st.integers(1, 2**40))
+        ),
+        "aspect_type": draw(st.sampled_from(["create", "update", "delete"])),
+        "owner_id": draw(st.one_of(st.just(STRAVA_OWNER_ID), st.integers(1, 2**40))),
+        "subscription_id": draw(st.one_of(st.just(SUBSCRIPTION_ID), st.integers(1, 2**31))),
+        "event_time": draw(st.integers(1_700_000_000, 1_800_000_000)),
+        "updates": updates,
+    }
+
+
+def test_forged_well_formed_events_delete_only_on_strava_404_and_never_deauthorise(
+    tmp_path: Path,
+) -> None:
+    """Every aspect and object type, random ids: Strava (faked) is the only authority."""
+    import re
+
+    import responses
+
+    from syncsvc.domain import Source
+    from tests.server.service_builders import STRAVA_API, strava_json
+
+    home, seeded = make_served(tmp_path)
+    with app_harness(home, seeded.athlete_id, now=NOW) as harness:
+        known = sorted(int(i) for i in harness.strava_ids())
+        gone: set[int] = set(known[::5])
+
+        def activity(request: Any) -> tuple[int, dict[str, str], str]:
+            activity_id = int(request.url.rsplit("/", 1)[1].split("?")[0])
+            if activity_id in gone:
+                return 404, {}, json.dumps({"message": "Record Not Found"})
+            return 200, {}, json.dumps(strava_json(activity_id, datetime(2026, 11, 29, 7)))
+
+        harness.mock.add_callback(
+            responses.GET, re.compile(re.escape(f"{STRAVA_API}/activities/") + r"\d+"), activity
+        )
+        harness.mock.add(
+            responses.POST,
+            "https://www.strava.com/oauth/token",
+            json={"access_token": "a-2", "refresh_token": "r-2", "expires_at": 1_900_000_000},
+        )
+
+        @settings(max_examples=40, deadline=None, database=None)
+        @given(batch=st.lists(forged_events(known), min_size=1, max_size=6))
+        def check(batch: list[dict[str, Any]]) -> None:
+            before = {int(i) for i in harness.strava_ids()}
+            for body in batch:
+                answer = harness.client.post("/webhooks/strava", json=body)
+                assert (answer.status_code, answer.text) == (200, "accepted\n")
+            harness.run_due()
+            after = {int(i) for i in harness.strava_ids()}
+            assert before - after <= gone, sorted(before - after - gone)
+            with harness.runtime.store.read() as tx:
+                scope = tx.athlete(harness.athlete_id)
+                assert scope.credentials.info("strava") is not None
+                assert not [k for _, k, _ in scope.pending.all(Source.STRAVA) if k == "deauthorize"]
+
+        check()
+        before = harness.strava_ids()
+        deauthorisation = {
+            "object_type": "athlete",
+            "object_id": STRAVA_OWNER_ID,
+            "aspect_type": "update",
+            "owner_id": STRAVA_OWNER_ID,
+            "subscription_id": SUBSCRIPTION_ID,
+            "event_time": 1_800_000_001,
+            "updates": {"authorized": "false"},
+        }
+        harness.client.post("/webhooks/strava", json=deauthorisation)
+        harness.run_due()
+        assert harness.calls_to("/oauth/token") >= 1  # checked, not obeyed
+        assert harness.strava_ids() == before
 
 
 # ---------------------------------------------------------------- the validation GET

@@ -88,6 +88,7 @@ def everything_readable(scope: AthleteData) -> str:
         scope.pending.all(Source.STRAVA),
         scope.pending.announcements(Source.STRAVA, "obj-MARKER-ANA", "create"),
         scope.pending.announcements(Source.STRAVA, "obj-MARKER-BO", "create"),
+        f"webhook events: {scope.webhook_events.count_since(datetime(2000, 1, 1, tzinfo=UTC))}",
         scope.sessions.all(),
         scope.sessions.plan(),
         scope.sessions.ids(),
@@ -143,7 +144,7 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
     "cursors": {READS: {"get", "all"}, WRITES: {"save"}},
     "credentials": {READS: {"load", "info"}, WRITES: {"save", "mark", "remove"}},
     "pending": {READS: {"all", "announcements"}, WRITES: {"add", "done"}},
-    "webhook_events": {READS: set(), WRITES: {"record", "forget_before"}},
+    "webhook_events": {READS: {"count_since"}, WRITES: {"record", "forget_before"}},
     "feed": {
         READS: {"active_token", "rendered"},
         WRITES: {"issue_token", "ensure_token", "store_rendered"},
@@ -182,6 +183,7 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
         ana_token = tx.athlete(first).feed.active_token()
         bo_token = tx.athlete(second).feed.active_token()
     assert "MARKER-ANA" in ana_view
+    assert "webhook events: 1" in ana_view  # its own event, not the other's
     assert "MARKER-BO" not in ana_view
     assert "MARKER-BO" in bo_view
     assert "MARKER-ANA" not in bo_view

@@ -175,6 +175,14 @@ def test_every_next_dose_is_one_step_in_one_dimension(exercise_id: str, steps: i
         assert changed == [{"hold": "hold_s"}.get(dimension, dimension)]
 
 
+def test_the_one_step_property_is_never_vacuous_every_exercise_can_step_from_its_start() -> None:
+    """Guard of the property above: with no next dose at all it would pass on nothing."""
+    for exercise_id in sorted(CATALOGUE.exercises):
+        exercise = CATALOGUE.exercise(exercise_id)
+        doses, _ = schedule([exercise], 0, SETTINGS)
+        assert list(next_doses(exercise, doses[0], SETTINGS)), exercise_id
+
+
 def test_a_session_never_grows_more_than_a_quarter_in_one_cycle() -> None:
     for block in CATALOGUE.blocks:
         for level in StrengthLevel:

@@ -97,3 +97,42 @@ def test_an_athletes_lock_held_by_another_process_blocks_only_that_athlete(
 
     with athlete_lock(store, tmp_path, 1, timeout_s=5):
         pass
+
+
+def test_the_cli_waits_while_another_process_holds_the_athletes_lock(tmp_path: Path) -> None:
+    """Guard: the holder provably holds the lock for the whole time the CLI is kept out."""
+    import os
+    import time
+
+    from tests.server.conftest import NOW, make_served
+
+    home, seeded = make_served(tmp_path)
+    url = f"sqlite:///{home / 'syncsvc.db'}"
+    env = {**os.environ, "SYNCSVC_HOME": str(home), "SYNCSVC_NOW": NOW}
+
+    def replans() -> int:
+        opened = open_store(url)
+        try:
+            with opened.read() as tx:
+                return len(tx.athlete(seeded.athlete_id).runs.latest(50))
+        finally:
+            opened.close()
+
+    before = replans()
+    with held_elsewhere(url, home, str(seeded.athlete_id)):
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "syncsvc", "replan"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3.0)  # the CLI is well into its wait by now (it starts in about 1 s)
+        still_waiting = cli.poll() is None
+        written_while_held = replans() - before
+    _, errors = cli.communicate(timeout=120)
+
+    assert still_waiting, errors
+    assert written_while_held == 0  # nothing written while the holder held the lock
+    assert cli.returncode == 0, errors
+    assert replans() == before + 1  # and written once it was released
