@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import procrastinate
+import psycopg.conninfo
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job as ProcrastinateJob
 from procrastinate.jobs import JobDeferrer, Status
@@ -77,8 +78,6 @@ BATCH = 500
 
 def conninfo(url: str) -> str:
     """The store's SQLAlchemy URL as a libpq conninfo (host, port, dbname, user, options...)."""
-    import psycopg.conninfo
-
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise ValueError("the distributed job engine needs a PostgreSQL store")

@@ -17,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import defusedxml
+import defusedxml.ElementTree as safe_tree
+
 from syncsvc.domain import Activity, Source, SourceRecord, Sport
 from syncsvc.sources.sports import UnknownSport, garmin_sport, strava_sport
 
@@ -112,9 +115,6 @@ def parse_xml(content: bytes) -> Any:
     a UTF-16 "billion laughs" is refused like a UTF-8 one (a byte search for
     `<!DOCTYPE` missed it). This never goes through lxml, whatever is installed.
     """
-    import defusedxml
-    import defusedxml.ElementTree as safe_tree
-
     try:
         return safe_tree.fromstring(content, forbid_dtd=True)
     except defusedxml.DefusedXmlException:

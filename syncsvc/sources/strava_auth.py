@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -344,8 +346,6 @@ def browser_flow(
     timeout_s: float = 300.0,
 ) -> tuple[str, str]:
     """Serve one redirect on 127.0.0.1, print the URL (for headless machines), wait for it."""
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     state = secrets.token_urlsafe(16)
     received: list[str] = []
 
@@ -367,8 +367,6 @@ def browser_flow(
         url = authorization_url(settings, redirect_uri, state)
         announce(url)
         if open_browser:
-            import webbrowser
-
             webbrowser.open(url)
         deadline = clock.now().timestamp() + timeout_s
         while not received and clock.now().timestamp() < deadline:
