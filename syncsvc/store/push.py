@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
@@ -173,13 +173,12 @@ class PushRepository:
         row = self._row(channel_id)
         if row is None:
             return False
-        for entry in self.orm.scalars(
-            select(PushLedgerRow).where(
+        self.orm.execute(
+            delete(PushLedgerRow).where(
                 PushLedgerRow.athlete_id == self.athlete_id,
                 PushLedgerRow.channel_id == channel_id,
             )
-        ):
-            self.orm.delete(entry)
+        )
         self.orm.delete(row)
         return True
 
@@ -189,8 +188,6 @@ class PushRepository:
         *,
         state: str,
         error: str = "",
-        remote: dict[str, Any] | None = None,
-        read: bool = False,
     ) -> None:
         """How a push went: `ok` clears the failures; anything else counts one more."""
         row = self._row(channel_id)
@@ -204,10 +201,15 @@ class PushRepository:
             row.last_success_at = now
         else:
             row.failures += 1
-        if remote is not None:
-            row.remote_json = json.dumps(remote, sort_keys=True)
+
+    def save_remote(self, channel_id: int, remote: dict[str, Any], *, read: bool = False) -> None:
+        """What the channel learnt about its remote side (never a secret); `read`: it listed it."""
+        row = self._row(channel_id)
+        if row is None:
+            return
+        row.remote_json = json.dumps(remote, sort_keys=True)
         if read:
-            row.last_read_at = now
+            row.last_read_at = clock.now()
 
     def note_plan_changed(self, at: datetime) -> None:
         """The plan changed at `at`: every channel lags from then until its next success."""

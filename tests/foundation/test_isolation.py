@@ -164,6 +164,7 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
             "save_secret",
             "remove_channel",
             "record_outcome",
+            "save_remote",
             "note_plan_changed",
             "save_entry",
             "forget_entry",
