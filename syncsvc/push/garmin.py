@@ -24,6 +24,7 @@ workouts once and deletes the leftover first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -108,24 +109,20 @@ class GarminRemote:
         return workout_id, int(scheduled["workoutScheduleId"])
 
     def _unschedule(self, schedule_id: int) -> None:
-        try:
+        with suppress(RemoteGone):  # gone already: what we wanted
             self._call(
                 "unschedule a workout",
                 lambda: self.session.garmin.unschedule_workout(schedule_id),
                 write=True,
             )
-        except RemoteGone:
-            pass  # gone already: what we wanted
 
     def _delete_workout(self, workout_id: int) -> None:
-        try:
+        with suppress(RemoteGone):
             self._call(
                 "delete a workout",
                 lambda: self.session.garmin.delete_workout(workout_id),
                 write=True,
             )
-        except RemoteGone:
-            pass
 
     # ------------------------------------------------------------ the channel
 
