@@ -142,16 +142,12 @@ class GarminRemote:
         """The scheduled workouts of the months the window touches (one call a month)."""
         from syncsvc import clock
 
-        today = clock.today_in(self.athlete.profile.timezone)
-        first, last = self.window(today)
+        first = clock.today_in(self.athlete.profile.timezone)
+        last = first + timedelta(days=GARMIN_WINDOW_DAYS - 1)
         months = sorted({(first.year, first.month), (last.year, last.month)})
         scheduled: set[str] = set()
         for year, month in months:
-            answer = self._call(
-                "list scheduled workouts",
-                lambda y=year, m=month: self.session.garmin.get_scheduled_workouts(y, m),
-                write=False,
-            )
+            answer = self._month(year, month)
             for item in answer.get("calendarItems", []) if isinstance(answer, dict) else []:
                 if item.get("itemType") == "workout" and item.get("id") is not None:
                     scheduled.add(str(item["id"]))
@@ -164,6 +160,13 @@ class GarminRemote:
             and e.remote_id not in scheduled
         )
         return RemoteChanges(gone, {}, remote)
+
+    def _month(self, year: int, month: int) -> Any:
+        return self._call(
+            "list scheduled workouts",
+            lambda: self.session.garmin.get_scheduled_workouts(year, month),
+            write=False,
+        )
 
     def _leftovers(self, session_id: str) -> list[int]:
         answer = self._call(
