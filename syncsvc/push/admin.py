@@ -96,6 +96,17 @@ def add_google(
         )
 
 
+def note_plan_changed(store: Store, athlete_id: int) -> bool:
+    """The pipeline changed the plan: every channel lags from now until it pushes.
+
+    Returns whether the athlete has any channel (so the caller enqueues push jobs).
+    """
+    with store.write() as tx:
+        push = tx.athlete(athlete_id).push
+        push.note_plan_changed(clock.now())
+        return bool(push.channels())
+
+
 def list_channels(store: Store, athlete_id: int) -> list[ChannelStatus]:
     now = clock.now()
     with store.read() as tx:

@@ -48,6 +48,7 @@ class FakeGarminCalendar:
         self.failures: deque[tuple[int, dict[str, Any]]] = deque()
         self.token_valid = True
         self.refresh_calls = 0
+        self.logins: list[str] = []
         workout = re.compile(re.escape(API) + r"/workout-service/workout(/\d+)?$")
         schedule = re.compile(re.escape(API) + r"/workout-service/schedule/\d+$")
         calendar = re.compile(re.escape(API) + r"/calendar-service/year/\d+/month/\d+$")
@@ -59,7 +60,7 @@ class FakeGarminCalendar:
         mock.add_callback(responses.GET, calendar, callback=self._month)
         mock.add_callback(responses.GET, workouts, callback=self._list)
         mock.add_callback(responses.POST, TOKEN_URL, callback=self._token)
-        # A login would go here: registered so that a call fails the test loudly.
+        # A login would go here: recorded (and refused) so a test can assert there was none.
         mock.add_callback(
             responses.POST, re.compile(r"https://sso\.garmin\.com/.*"), callback=self._login
         )
@@ -171,7 +172,8 @@ class FakeGarminCalendar:
         return 401, JSON, json.dumps({"error": "invalid_grant"})
 
     def _login(self, request: Any) -> tuple[int, dict[str, str], str]:
-        raise AssertionError(f"a Garmin login was attempted: {request.url}")
+        self.logins.append(request.url)
+        return 403, JSON, json.dumps({"message": "no logins in tests"})
 
     def scheduled_days(self) -> dict[str, str]:
         """Workout name -> scheduled day, for what is on the calendar now."""

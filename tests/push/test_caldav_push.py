@@ -271,3 +271,22 @@ def test_pushed_events_pass_icscheck(tmp_path: Path, radicale: Radicale) -> None
         assert report["errors"] == 0
         assert {p["code"] for p in report["problems"]} <= FEED_ONLY
         assert all(parser["ok"] for parser in report["parsers"].values())
+
+
+def test_the_lag_runs_from_the_plan_change_to_the_next_push(
+    tmp_path: Path, radicale: Radicale
+) -> None:
+    store, settings, athlete_id, channel_id = setup(tmp_path, radicale)
+    push_channel(store, settings, athlete_id, channel_id)
+    replan(store, athlete_id, "2026w49-01", start_time=clock.now().time().replace(hour=20))
+    changed_at = clock.now() + timedelta(seconds=10)
+    with clock.frozen_at(changed_at):
+        assert admin.note_plan_changed(store, athlete_id)
+
+    with clock.frozen_at(changed_at + timedelta(seconds=90)):
+        [behind] = admin.list_channels(store, athlete_id)
+        push_channel(store, settings, athlete_id, channel_id)
+        [caught_up] = admin.list_channels(store, athlete_id)
+
+    assert behind.lag_s == 90
+    assert caught_up.lag_s == 0

@@ -119,6 +119,7 @@ def test_an_unchanged_replan_makes_no_call(tmp_path: Path, garmin: FakeGarminCal
 
     assert garmin.calls == []
     assert result.counts.unchanged == 6
+    assert garmin.logins == []
 
 
 def test_only_the_next_fourteen_days_are_scheduled(
@@ -178,6 +179,7 @@ def test_a_revoked_token_pauses_the_channel_and_never_logs_in(
     assert result.state is ChannelState.PAUSED
     assert "run syncsvc auth garmin" in result.error
     assert garmin.refresh_calls == 1  # the library's one refresh; never a login
+    assert garmin.logins == []
     assert push_channel(store, settings, athlete_id, channel_id).ran is False
 
 
