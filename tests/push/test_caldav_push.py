@@ -26,7 +26,7 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import SessionStatus
 from syncsvc.push import admin
-from syncsvc.push.caldav import object_name
+from syncsvc.push.dav import object_name
 from syncsvc.push.engine import push_channel
 from syncsvc.push.model import ChannelState, EntryState
 from syncsvc.store.database import Store
@@ -290,3 +290,18 @@ def test_the_lag_runs_from_the_plan_change_to_the_next_push(
 
     assert behind.lag_s == 90
     assert caught_up.lag_s == 0
+
+
+def test_a_bare_server_address_is_discovered_through_the_principal(
+    tmp_path: Path, radicale: Radicale
+) -> None:
+    store, settings, athlete_id = make_store(tmp_path)
+    save_plan(store, athlete_id, two_week_plan(athlete_id)[:1])
+    server = radicale.url.removesuffix(f"{USER}/")
+    channel = admin.add_caldav(store, athlete_id, url=server, username=USER, password=PASSWORD)
+
+    result = push_channel(store, settings, athlete_id, channel.id)
+
+    assert result.state is ChannelState.OK, result.error
+    assert result.reads + result.writes <= 1 + 5
+    assert list(radicale.events()) == [object_name(f"2026w49-01@{HOST}")]
