@@ -16,6 +16,7 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.errors import AuthError, NotFoundError, UsageError
 from syncsvc.push.engine import connect, lag, next_attempt_at, push_all, push_channel
+from syncsvc.push.google import authorise
 from syncsvc.push.model import ChannelKind, ChannelStatus, EntryState, PushResult
 from syncsvc.store.database import Store
 from syncsvc.store.push import Channel
@@ -84,8 +85,6 @@ def add_google(
     ask: Callable[[str], str] | None = None,
 ) -> Channel:
     """Run Google's installed-app consent and add a calendar the app creates itself."""
-    from syncsvc.push.google import authorise
-
     grant = authorise(client_secrets, headless=headless, ask=ask)
     options: dict[str, Any] = {}
     if calendar:

@@ -33,6 +33,9 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Override, OverrideAction, Session, SessionStatus
 from syncsvc.errors import NotFoundError, SyncsvcError
+from syncsvc.push.caldav import CalDavRemote
+from syncsvc.push.garmin import GarminRemote
+from syncsvc.push.google import GoogleRemote
 from syncsvc.push.model import (
     READ_INTERVAL,
     ChannelAuthError,
@@ -103,15 +106,9 @@ def connect(
     host = store.info().uid_host
     kind = ChannelKind(channel.kind)
     if kind is ChannelKind.CALDAV:
-        from syncsvc.push.caldav import CalDavRemote
-
         return CalDavRemote(channel, secret or {}, athlete, host, settings.feed)
     if kind is ChannelKind.GOOGLE:
-        from syncsvc.push.google import GoogleRemote
-
         return GoogleRemote(channel, secret or {}, athlete, host, settings.feed, http=http)
-    from syncsvc.push.garmin import GarminRemote
-
     return GarminRemote(store, settings, athlete, channel)
 
 

@@ -29,6 +29,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Session
 from syncsvc.errors import AuthError
@@ -140,8 +141,6 @@ class GarminRemote:
 
     def changes(self, remote: dict[str, Any], entries: Sequence[LedgerEntry]) -> RemoteChanges:
         """The scheduled workouts of the months the window touches (one call a month)."""
-        from syncsvc import clock
-
         first = clock.today_in(self.athlete.profile.timezone)
         last = first + timedelta(days=GARMIN_WINDOW_DAYS - 1)
         months = sorted({(first.year, first.month), (last.year, last.month)})
