@@ -41,6 +41,7 @@ from syncsvc.push.model import (
     ChannelAuthError,
     ChannelKind,
     ChannelState,
+    ChannelUnavailable,
     EntryState,
     Projection,
     PushCounts,
@@ -202,12 +203,33 @@ def push_channel(
         counts, skipped = _push(store, athlete, channel, remote, force_read)
     except ChannelAuthError as error:
         return _finish(store, athlete_id, channel, remote, ChannelState.PAUSED, error, counts)
+    except RemoteGone:
+        # The whole calendar is gone (deleted by the runner): forget where it was
+        # and what it held; the next push finds or makes it again and writes all.
+        _forget_remote(store, athlete_id, channel.id)
+        gone = ChannelUnavailable(
+            "the calendar on the server is gone",
+            hint="the next push makes it again; syncsvc push remove stops this channel",
+        )
+        return _finish(store, athlete_id, channel, remote, ChannelState.FAILING, gone, counts)
     except SyncsvcError as error:
         return _finish(store, athlete_id, channel, remote, ChannelState.FAILING, error, counts)
     finally:
         if remote is not None:
             remote.close()
     return _finish(store, athlete_id, channel, remote, ChannelState.OK, None, counts, skipped)
+
+
+def _forget_remote(store: Store, athlete_id: int, channel_id: int) -> None:
+    with store.write() as tx:
+        push = tx.athlete(athlete_id).push
+        push.save_remote(channel_id, {})
+        for entry in push.ledger(channel_id):
+            if entry.state in (EntryState.PUSHED, EntryState.PENDING):
+                push.save_entry(
+                    channel_id,
+                    replace(entry, state=EntryState.REMOVED, last_result="calendar gone"),
+                )
 
 
 def _finish(

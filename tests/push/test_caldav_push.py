@@ -305,3 +305,25 @@ def test_a_bare_server_address_is_discovered_through_the_principal(
     assert result.state is ChannelState.OK, result.error
     assert result.reads + result.writes <= 1 + 5
     assert list(radicale.events()) == [object_name(f"2026w49-01@{HOST}")]
+
+
+def test_a_deleted_calendar_is_made_again_with_every_session(
+    tmp_path: Path, radicale: Radicale
+) -> None:
+    store, settings, athlete_id, channel_id = setup(tmp_path, radicale)
+    push_channel(store, settings, athlete_id, channel_id)
+    with store.read() as tx:
+        channel = tx.athlete(athlete_id).push.channel(channel_id)
+    assert channel is not None
+    calendar = channel.remote["calendar"]
+    assert requests.delete(calendar, auth=(USER, PASSWORD), timeout=5).status_code in (200, 204)
+
+    lost = push_channel(store, settings, athlete_id, channel_id, force_read=True)
+    back = push_channel(store, settings, athlete_id, channel_id)
+
+    assert lost.state is ChannelState.FAILING
+    assert "the calendar on the server is gone" in lost.error
+    assert back.state is ChannelState.OK
+    assert back.counts.created == 6
+    assert len(radicale.events()) == 6
+    assert stored(store, athlete_id, "2026w49-01").status is SessionStatus.PLANNED
