@@ -47,6 +47,7 @@ from syncsvc.push.model import (
     PushCounts,
     PushResult,
     RemoteChanges,
+    RemoteConflict,
     RemoteGone,
     backoff,
 )
@@ -203,6 +204,12 @@ def push_channel(
         counts, skipped = _push(store, athlete, channel, remote, force_read)
     except ChannelAuthError as error:
         return _finish(store, athlete_id, channel, remote, ChannelState.PAUSED, error, counts)
+    except RemoteConflict:
+        raced = ChannelUnavailable(
+            "an event changed again while it was being written",
+            hint="the next push tries again",
+        )
+        return _finish(store, athlete_id, channel, remote, ChannelState.FAILING, raced, counts)
     except RemoteGone:
         # The whole calendar is gone (deleted by the runner): forget where it was
         # and what it held; the next push finds or makes it again and writes all.
