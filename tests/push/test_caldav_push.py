@@ -10,17 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import PASSWORD, USER, Radicale
-from push_builders import (
-    CANCELLED,
-    HOST,
-    TODAY,
-    make_store,
-    replan,
-    save_plan,
-    stored,
-    two_week_plan,
-)
 
 from syncsvc import clock
 from syncsvc.config import Settings
@@ -30,6 +19,17 @@ from syncsvc.push.dav import object_name
 from syncsvc.push.engine import push_channel
 from syncsvc.push.model import ChannelState, EntryState
 from syncsvc.store.database import Store
+from tests.push.push_builders import (
+    CANCELLED,
+    HOST,
+    TODAY,
+    make_store,
+    replan,
+    save_plan,
+    stored,
+    two_week_plan,
+)
+from tests.push.radicale_server import PASSWORD, USER, Radicale
 
 SHARED_DIR = Path(
     os.environ.get("SYNCSVC_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 import responses
-from fake_garmin import FakeGarminCalendar
-from push_builders import CANCELLED, TODAY, make_store, replan, save_plan, stored, two_week_plan
 
 from syncsvc.config import Settings
 from syncsvc.domain import SessionStatus
@@ -20,6 +18,16 @@ from syncsvc.push.model import ChannelState, EntryState
 from syncsvc.push.project import garmin_workout
 from syncsvc.sources.garmin import save_tokens
 from syncsvc.store.database import Store
+from tests.push.fake_garmin import FakeGarminCalendar
+from tests.push.push_builders import (
+    CANCELLED,
+    TODAY,
+    make_store,
+    replan,
+    save_plan,
+    stored,
+    two_week_plan,
+)
 from tests.sources.fakes import garmin_tokens
 
 
@@ -202,7 +210,7 @@ def test_a_crash_after_an_upload_leaves_no_orphan(
 
 
 def test_the_workout_holds_warm_up_each_exercise_and_cool_down() -> None:
-    from push_builders import session
+    from tests.push.push_builders import session
 
     workout = garmin_workout(session(1, TODAY, 1))
 

@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import responses
 from googleapiclient.http import HttpMockSequence
-from push_builders import CANCELLED, HOST, TODAY, make_store, replan, save_plan, two_week_plan
 
 from syncsvc.config import Settings
 from syncsvc.domain import SessionStatus
@@ -28,6 +27,15 @@ from syncsvc.push.google import SCOPE, authorise
 from syncsvc.push.model import ChannelState
 from syncsvc.push.project import google_event_id
 from syncsvc.store.database import Store
+from tests.push.push_builders import (
+    CANCELLED,
+    HOST,
+    TODAY,
+    make_store,
+    replan,
+    save_plan,
+    two_week_plan,
+)
 
 CALENDAR_ID = "c_4f1d2a9e0b7c@group.calendar.google.com"
 GRANT = {

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
-from push_builders import HOST, TODAY, session
 
 from syncsvc.domain import Athlete, Profile
 from syncsvc.feed import FeedSettings, render_feed
@@ -18,6 +17,7 @@ from syncsvc.push.project import (
     google_event,
     google_projection,
 )
+from tests.push.push_builders import HOST, TODAY, session
 
 ATHLETE = Athlete(1, "ana", Profile(timezone="Europe/Berlin"), datetime(2026, 1, 1, tzinfo=UTC))
 

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import typer
-from conftest import PASSWORD, USER, Radicale
-from push_builders import save_plan, two_week_plan
 from typer.testing import CliRunner
 
 from syncsvc.cli import push_commands
 from syncsvc.runtime import Runtime
 from syncsvc.testing.cli import invoke
+from tests.push.push_builders import save_plan, two_week_plan
+from tests.push.radicale_server import PASSWORD, USER, Radicale
 
 
 def push_cli() -> typer.Typer:

@@ -11,9 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, USER, Radicale
 from cryptography.fernet import Fernet
-from push_builders import HOST, NOW, TODAY, save_plan, session
 
 from syncsvc.config import Settings
 from syncsvc.push import admin
@@ -23,6 +21,8 @@ from syncsvc.push.model import EntryState
 from syncsvc.secrets import SecretBox
 from syncsvc.store.database import Store
 from syncsvc.testing.stores import add_athlete
+from tests.push.push_builders import HOST, NOW, TODAY, save_plan, session
+from tests.push.radicale_server import PASSWORD, USER, Radicale
 
 pytestmark = pytest.mark.slow
 
