@@ -319,31 +319,43 @@ def _push(
         if entry is not None and entry.state == EntryState.DELETED_REMOTE:
             continue
         projection = remote.project(session)
+        # A pending entry is a write whose answer was never recorded (a crash, a
+        # dropped connection): written over as a change when it had a remote copy.
+        creating = (
+            entry is None
+            or entry.state == EntryState.REMOVED
+            or (entry.state == EntryState.PENDING and not entry.remote_id)
+        )
+        changed = entry is not None and (
+            entry.content_hash != projection.content_hash
+            or session_id in edited
+            or entry.state == EntryState.PENDING
+        )
+        if (
+            not creating
+            and not changed
+            and entry is not None
+            and entry.local_date == projection.local_date
+        ):
+            unchanged += 1
+            continue
+        # Pending until the answer is recorded: a crash in between makes the next
+        # run take the create path, which adopts or cleans up what was written.
+        base = entry or LedgerEntry(session_id, local_date=session.local_date)
+        _save_entry(store, athlete.id, channel.id, replace(base, state=EntryState.PENDING))
         try:
-            if entry is None or entry.state in (EntryState.PENDING, EntryState.REMOVED):
-                pending = LedgerEntry(
-                    session_id,
-                    remote_id=entry.remote_id if entry else "",
-                    extra=entry.extra if entry else {},
-                    state=EntryState.PENDING,
-                    local_date=session.local_date,
-                )
-                _save_entry(store, athlete.id, channel.id, pending)
+            if creating or entry is None:
                 written = remote.create(projection, session, entry)
                 created += 1
-            elif entry.content_hash != projection.content_hash or session_id in edited:
+            elif changed:
                 written = remote.update(projection, session, entry, edited.get(session_id, ""))
                 updated += 1
-            elif entry.local_date != projection.local_date:
+            else:
                 written = remote.update(projection, session, entry, "")
                 moved += 1
-            else:
-                unchanged += 1
-                continue
         except RemoteGone:
             note = origin_note(remote.where(), today)
             skipped += _mark_skipped(store, athlete.id, [session_id], note, channel.kind)
-            base = entry or LedgerEntry(session_id)
             _save_entry(
                 store,
                 athlete.id,

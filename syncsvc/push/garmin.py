@@ -201,7 +201,14 @@ class GarminRemote:
         self, projection: Projection, session: Session, entry: LedgerEntry, edited_etag: str
     ) -> LedgerEntry:
         workout_id = int(entry.extra.get("workout_id", 0))
-        if entry.content_hash == projection.content_hash and workout_id:
+        if entry.state == EntryState.PENDING:
+            # A replace or move that never recorded its answer: clear every
+            # workout of this session (the old one too), then start afresh.
+            for leftover in self._leftovers(session.id):
+                self._delete_workout(leftover)
+            workout_id, schedule_id = self._upload_and_schedule(projection, session.local_date)
+            result = "recovered"
+        elif entry.content_hash == projection.content_hash and workout_id:
             self._unschedule(int(entry.remote_id))
             scheduled = self._call(
                 "schedule a workout",

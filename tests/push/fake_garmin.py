@@ -72,7 +72,10 @@ class FakeGarminCalendar:
         self.next_id += 1
         return self.next_id
 
-    def fail_next(self, status: int, message: str = "") -> None:
+    def fail_next(self, status: int, message: str = "", *, after: int = 0) -> None:
+        """Answer `status` to one request, after letting `after` requests through."""
+        for _ in range(after):
+            self.failures.append((0, {}))
         self.failures.append((status, {"message": message or f"status {status}"}))
 
     def _gate(self, request: Any) -> tuple[int, dict[str, str], str] | None:
@@ -82,7 +85,8 @@ class FakeGarminCalendar:
             return 401, JSON, ""
         if self.failures:
             status, body = self.failures.popleft()
-            return status, JSON, json.dumps(body)
+            if status:
+                return status, JSON, json.dumps(body)
         return None
 
     def _upload(self, request: Any) -> tuple[int, dict[str, str], str]:

@@ -176,6 +176,26 @@ def test_throttling_and_server_errors_fail_the_channel_until_the_next_push(
     assert len(garmin.workouts) == 2
 
 
+def test_a_move_cut_off_half_way_converges_on_the_next_push(
+    tmp_path: Path, garmin: FakeGarminCalendar
+) -> None:
+    store, settings, athlete_id, channel_id = setup(tmp_path)
+    push_channel(store, settings, athlete_id, channel_id)
+    moved_to = TODAY + timedelta(days=3)
+    replan(store, athlete_id, "2026w49-02", local_date=moved_to)
+    garmin.fail_next(503, after=1)  # the unschedule goes through, the schedule fails
+
+    failed = push_channel(store, settings, athlete_id, channel_id)
+    again = push_channel(store, settings, athlete_id, channel_id)
+
+    assert failed.state is ChannelState.FAILING
+    assert again.state is ChannelState.OK
+    assert garmin.scheduled_days()["syncsvc:2026w49-02"] == moved_to.isoformat()
+    assert len(garmin.workouts) == 6
+    assert len(garmin.schedules) == 6
+    assert set(ledger(store, athlete_id, channel_id).values()) == {EntryState.PUSHED}
+
+
 def test_a_revoked_token_pauses_the_channel_and_never_logs_in(
     tmp_path: Path, garmin: FakeGarminCalendar
 ) -> None:
