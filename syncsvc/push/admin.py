@@ -17,7 +17,7 @@ from syncsvc.config import Settings
 from syncsvc.errors import AuthError, NotFoundError, UsageError
 from syncsvc.push.engine import connect, lag, next_attempt_at, push_all, push_channel
 from syncsvc.push.google import authorise
-from syncsvc.push.model import ChannelKind, ChannelStatus, EntryState, PushResult
+from syncsvc.push.model import ChannelKind, ChannelState, ChannelStatus, EntryState, PushResult
 from syncsvc.store.database import Store
 from syncsvc.store.push import Channel
 
@@ -95,15 +95,53 @@ def add_google(
         )
 
 
-def note_plan_changed(store: Store, athlete_id: int) -> bool:
+def note_plan_changed(store: Store, athlete_id: int) -> list[int]:
     """The pipeline changed the plan: every channel lags from now until it pushes.
 
-    Returns whether the athlete has any channel (so the caller enqueues push jobs).
+    Returns the channels to enqueue one push job each for (paused ones wait
+    for the runner to reconnect them).
     """
     with store.write() as tx:
         push = tx.athlete(athlete_id).push
         push.note_plan_changed(clock.now())
-        return bool(push.channels())
+        return [c.id for c in push.channels() if c.state != ChannelState.PAUSED]
+
+
+def run_push_job(
+    store: Store, settings: Settings, athlete_id: int, channel_id: int, *, http: Any = None
+) -> PushResult:
+    """One push job of the job layer: skipped (ran=False) while a failing channel backs off."""
+    with store.read() as tx:
+        channel = tx.athlete(athlete_id).push.channel(channel_id)
+    if channel is None:
+        raise NotFoundError(f"no push channel {channel_id}")
+    retry = next_attempt_at(channel)
+    if retry is not None and retry > clock.now():
+        return PushResult(
+            channel.id,
+            channel.kind,
+            ChannelState(channel.state),
+            error=channel.last_error,
+            ran=False,
+        )
+    return push_channel(store, settings, athlete_id, channel_id, http=http)
+
+
+def daily_push(store: Store, settings: Settings) -> list[PushResult]:
+    """Once a day, every channel of every athlete, with a read: rolls the Garmin window on."""
+    with store.read() as tx:
+        athletes = [athlete.id for athlete in tx.athletes.all()]
+    results: list[PushResult] = []
+    for athlete_id in athletes:
+        results += push_all(store, settings, athlete_id, force_read=True)
+    return results
+
+
+def all_channel_statuses(store: Store) -> list[tuple[int, ChannelStatus]]:
+    """Every athlete's channels, for /metrics and the service status."""
+    with store.read() as tx:
+        athletes = [athlete.id for athlete in tx.athletes.all()]
+    return [(a, status) for a in athletes for status in list_channels(store, a)]
 
 
 def list_channels(store: Store, athlete_id: int) -> list[ChannelStatus]:

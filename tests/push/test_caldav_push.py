@@ -285,7 +285,7 @@ def test_the_lag_runs_from_the_plan_change_to_the_next_push(
     replan(store, athlete_id, "2026w49-01", start_time=clock.now().time().replace(hour=20))
     changed_at = clock.now() + timedelta(seconds=10)
     with clock.frozen_at(changed_at):
-        assert admin.note_plan_changed(store, athlete_id)
+        assert admin.note_plan_changed(store, athlete_id) == [channel_id]
 
     with clock.frozen_at(changed_at + timedelta(seconds=90)):
         [behind] = admin.list_channels(store, athlete_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import responses
 
+from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import SessionStatus
 from syncsvc.push import admin
@@ -258,3 +259,35 @@ def test_the_workout_holds_warm_up_each_exercise_and_cool_down() -> None:
     ]
     assert sorted(orders) == list(range(1, len(orders) + 1))
     json.dumps(workout)  # plain JSON, nothing else
+
+
+def test_the_daily_push_rolls_the_fourteen_day_window_forward(
+    tmp_path: Path, garmin: FakeGarminCalendar
+) -> None:
+    store, settings, athlete_id, channel_id = setup(tmp_path)
+    replan(store, athlete_id, "2026w49-06", local_date=TODAY + timedelta(days=20))
+    push_channel(store, settings, athlete_id, channel_id)
+    assert "syncsvc:2026w49-06" not in garmin.scheduled_days()
+
+    with clock.frozen_at(clock.now() + timedelta(days=7)):
+        [result] = admin.daily_push(store, settings)
+
+    assert result.state is ChannelState.OK
+    assert garmin.scheduled_days()["syncsvc:2026w49-06"] == (TODAY + timedelta(days=20)).isoformat()
+
+
+def test_a_push_job_waits_while_a_failing_channel_backs_off(
+    tmp_path: Path, garmin: FakeGarminCalendar
+) -> None:
+    store, settings, athlete_id, channel_id = setup(tmp_path, plan_days=1)
+    garmin.fail_next(503)
+    assert push_channel(store, settings, athlete_id, channel_id).state is ChannelState.FAILING
+
+    waiting = admin.run_push_job(store, settings, athlete_id, channel_id)
+    with clock.frozen_at(clock.now() + timedelta(minutes=1)):
+        retried = admin.run_push_job(store, settings, athlete_id, channel_id)
+
+    assert waiting.ran is False
+    assert retried.ran is True
+    assert retried.state is ChannelState.OK
+    assert [(a, s.kind) for a, s in admin.all_channel_statuses(store)] == [(athlete_id, "garmin")]
