@@ -360,3 +360,52 @@ ATHLETE_TABLES = tuple(
     if "athlete_id" in table.c and table.name != "athletes"
 )
 """Every table holding athlete data, in dependency order (for export and copy)."""
+
+
+class PushChannelRow(Base):
+    """A push channel (CalDAV, Garmin, Google): where sessions are written, and how it went.
+
+    `target` is what the runner reads in `push list` (a URL without credentials,
+    a calendar name); `secret_enc` holds the password or OAuth grant, encrypted
+    like the other tokens; `remote_json` what the channel learnt about its
+    remote side (a calendar href, a ctag, a sync token), never a secret.
+    """
+
+    __tablename__ = "push_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    athlete_id: Mapped[int] = _athlete_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    options_json: Mapped[str] = mapped_column(Text, default="{}")
+    remote_json: Mapped[str] = mapped_column(Text, default="{}")
+    secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="ok")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    plan_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PushLedgerRow(Base):
+    """What one channel holds for one session: its remote id, etag, hash and SEQUENCE."""
+
+    __tablename__ = "push_ledger"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("push_channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    athlete_id: Mapped[int] = _athlete_fk()
+    remote_id: Mapped[str] = mapped_column(Text, default="")
+    etag: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    local_date: Mapped[date | None] = mapped_column(Date)
+    extra_json: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    last_result: Mapped[str] = mapped_column(Text, default="")
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -22,6 +22,7 @@ from syncsvc.domain import (
     SyncCursor,
 )
 from syncsvc.store.database import Store
+from syncsvc.store.push import LedgerEntry
 from syncsvc.store.scope import AthleteData
 from syncsvc.testing.history import HistorySpec, as_activities, generate_history
 from syncsvc.testing.stores import add_athlete, open_store
@@ -68,6 +69,10 @@ def seed(store: Store, name: str, marker: str) -> int:
         scope.days.replace(
             [DayView(date(2026, 11, 24), DayClass.EASY, marker, ClassSource.ACTUAL, False, 12.0)]
         )
+        channel = scope.push.add_channel(
+            "caldav", f"https://dav.example/{marker}/", secret={"password": f"pw-{marker}"}
+        )
+        scope.push.save_entry(channel.id, LedgerEntry(f"s-{marker}", remote_id=f"{marker}.ics"))
     return athlete.id
 
 
@@ -98,7 +103,12 @@ def everything_readable(scope: AthleteData) -> str:
         scope.plan_sources.all(),
         scope.runs.latest(),
         scope.days.all(),
+        scope.push.channels(),
     ]
+    for channel in scope.push.channels():
+        seen.append(scope.push.channel(channel.id))
+        seen.append(scope.push.secret(channel.id))
+        seen.append(scope.push.ledger(channel.id))
     for record in scope.activities.records():
         seen.append(scope.activities.raw(record.activity.id or 0))
         seen.append(scope.activities.record(record.activity.id or 0))
@@ -151,6 +161,19 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
     },
     "plan_sources": {READS: {"all"}, WRITES: {"add", "remove", "record_read"}},
     "runs": {READS: {"latest"}, WRITES: {"record", "forget_before"}},
+    "push": {
+        READS: {"channels", "channel", "secret", "ledger"},
+        WRITES: {
+            "add_channel",
+            "save_secret",
+            "remove_channel",
+            "record_outcome",
+            "save_remote",
+            "note_plan_changed",
+            "save_entry",
+            "forget_entry",
+        },
+    },
 }
 
 
@@ -180,6 +203,10 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
         assert tx.athlete(first).activities.record(bo_record) is None
         assert tx.athlete(first).activities.raw(bo_record) is None
         assert tx.athlete(first).activities.newest_start(Source.GARMIN) is not None
+        bo_channel = tx.athlete(second).push.channels()[0].id
+        assert tx.athlete(first).push.channel(bo_channel) is None
+        assert tx.athlete(first).push.secret(bo_channel) is None
+        assert tx.athlete(first).push.ledger(bo_channel) == []
         ana_token = tx.athlete(first).feed.active_token()
         bo_token = tx.athlete(second).feed.active_token()
     assert "MARKER-ANA" in ana_view
@@ -210,6 +237,11 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
             == 0
         )
         ana.credentials.remove("strava")
+        bo_channel = tx.athlete(second).push.channels()[0].id
+        assert not ana.push.remove_channel(bo_channel)
+        ana.push.forget_entry(bo_channel, "s-MARKER-BO")
+        with pytest.raises(ValueError, match="another athlete"):
+            ana.push.save_entry(bo_channel, LedgerEntry("s-MARKER-BO"))
         with pytest.raises(ValueError, match="another athlete"):
             ana.sessions.save(
                 [
@@ -229,3 +261,4 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
         assert len(bo.activities.records()) == len(bo_records)
         assert not any(r.never_merge for r in bo.activities.records())
         assert bo.credentials.load("strava") == {"token": "MARKER-BO"}
+        assert [e.session_id for e in bo.push.ledger(bo.push.channels()[0].id)] == ["s-MARKER-BO"]
