@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from syncsvc.store.athletes import AthleteDirectory
     from syncsvc.store.scope import AthleteData
     from syncsvc.store.shared import SharedData
+    from syncsvc.store.web_access import WebDirectory
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,13 @@ class Transaction:
         from syncsvc.store.shared import SharedData
 
         return SharedData(self.orm, self.secrets)
+
+    @property
+    def web(self) -> WebDirectory:
+        """Web sign-in links, sessions and OAuth states, found by their hash."""
+        from syncsvc.store.web_access import WebDirectory
+
+        return WebDirectory(self.orm)
 
     def store_info_or_none(self) -> StoreInfo | None:
         rows = {

@@ -18,6 +18,7 @@ from syncsvc.store.sync_state import (
     PendingFetches,
     WebhookEvents,
 )
+from syncsvc.store.web_access import WebAccess
 
 
 class AthleteData:
@@ -73,3 +74,7 @@ class AthleteData:
     @cached_property
     def runs(self) -> PipelineRuns:
         return PipelineRuns(self.orm, self.athlete_id)
+
+    @cached_property
+    def web(self) -> WebAccess:
+        return WebAccess(self.orm, self.athlete_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect as pyinspect
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -68,6 +68,8 @@ def seed(store: Store, name: str, marker: str) -> int:
         scope.days.replace(
             [DayView(date(2026, 11, 24), DayClass.EASY, marker, ClassSource.ACTUAL, False, 12.0)]
         )
+        scope.web.issue_link(timedelta(minutes=15))
+        tx.web.open_session(scope.web.ensure_user(), timedelta(days=1))
     return athlete.id
 
 
@@ -95,6 +97,9 @@ def everything_readable(scope: AthleteData) -> str:
         scope.plan_sources.all(),
         scope.runs.latest(),
         scope.days.all(),
+        scope.web.user(),
+        scope.web.links_issued_since(NOW - timedelta(days=1)),
+        scope.web.sessions(),
     ]
     for record in scope.activities.records():
         seen.append(scope.activities.raw(record.activity.id or 0))
@@ -147,6 +152,10 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
     },
     "plan_sources": {READS: {"all"}, WRITES: {"add", "remove", "record_read"}},
     "runs": {READS: {"latest"}, WRITES: {"record", "forget_before"}},
+    "web": {
+        READS: {"user", "links_issued_since", "sessions"},
+        WRITES: {"ensure_user", "issue_link", "sign_out_everywhere"},
+    },
 }
 
 
@@ -178,6 +187,8 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
         assert tx.athlete(first).activities.newest_start(Source.GARMIN) is not None
         ana_token = tx.athlete(first).feed.active_token()
         bo_token = tx.athlete(second).feed.active_token()
+    ana_user, bo_user = (everything_web(store, athlete) for athlete in (first, second))
+    assert ana_user != bo_user
     assert "MARKER-ANA" in ana_view
     assert "MARKER-BO" not in ana_view
     assert "MARKER-BO" in bo_view
@@ -189,6 +200,18 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
     with store.read() as tx:
         assert tx.shared.find_token(ana_token).athlete_id == first
         assert tx.shared.athlete_for_provider_user("strava", "u-MARKER-BO") == second
+
+
+def everything_web(store: Store, athlete_id: int) -> int:
+    """The athlete's web user; every session and link seen through the scope is theirs."""
+    with store.read() as tx:
+        web = tx.athlete(athlete_id).web
+        user = web.user()
+        assert user is not None
+        assert user.athlete_id == athlete_id
+        assert [s.user for s in web.sessions()] == [user]
+        assert web.links_issued_since(NOW - timedelta(days=1)) == 1
+        return user.id
 
 
 def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
@@ -205,6 +228,7 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
             == 0
         )
         ana.credentials.remove("strava")
+        assert ana.web.sign_out_everywhere() == 1
         with pytest.raises(ValueError, match="another athlete"):
             ana.sessions.save(
                 [
@@ -224,3 +248,5 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
         assert len(bo.activities.records()) == len(bo_records)
         assert not any(r.never_merge for r in bo.activities.records())
         assert bo.credentials.load("strava") == {"token": "MARKER-BO"}
+        assert len(bo.web.sessions()) == 1
+        assert tx.athlete(first).web.sessions() == []
