@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
@@ -79,10 +80,13 @@ def calendar_qr(page: Page) -> Response:
     import segno
 
     address = page.api.feed_address(page.athlete_id)
-    svg = segno.make(address.webcal, error="m").svg_inline(
-        scale=6, border=4, dark="#000", light="#fff"
+    buffer = io.BytesIO()
+    segno.make(address.webcal, error="m").save(
+        buffer, kind="svg", scale=6, border=4, dark="#000", light="#fff", xmldecl=False
     )
-    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+    return Response(
+        buffer.getvalue(), media_type="image/svg+xml", headers={"cache-control": "no-store"}
+    )
 
 
 def rotate(page: Page) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -18,8 +20,9 @@ def load(page: Page) -> Response:
     analysis = found.analysis
     shown = [*analysis.past[-CHART_PAST_DAYS:], *analysis.forecast]
     chart = load_chart(shown, analysis.today, found.sessions)
-    past_rows = [row for row in found.rows if not row["forecast"]][-TABLE_DAYS:]
-    forecast_rows = [row for row in found.rows if row["forecast"]]
+    rows = [{**row, "day": date.fromisoformat(row["date"])} for row in found.rows]
+    past_rows = [row for row in rows if not row["forecast"]][-TABLE_DAYS:]
+    forecast_rows = [row for row in rows if row["forecast"]][:TABLE_DAYS]
     return page.render(
         "load.html",
         chart=chart.svg,
