@@ -9,7 +9,7 @@ so dark mode needs nothing here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -95,7 +95,8 @@ def load_chart(days: Sequence[DayLoad], today: date, sessions: Sequence[Session]
         label = f"{session.kind.value} session {session.local_date:%a %d %b}"
         if session.kind.value == "core":
             parts.append(
-                f'<circle class="core" cx="{_fmt(cx)}" cy="{cy}" r="4"><title>{label}</title></circle>'
+                f'<circle class="core" cx="{_fmt(cx)}" cy="{cy}" r="4">'
+                f"<title>{label}</title></circle>"
             )
         else:
             parts.append(
@@ -118,14 +119,21 @@ def _ticks(peak: float) -> list[float]:
     return [step * n for n in range(1, int(peak / step) + 1)]
 
 
-def _line(days, name, value, x, y, step) -> str:  # type: ignore[no-untyped-def]
+def _line(
+    days: Sequence[DayLoad],
+    name: str,
+    value: Callable[[DayLoad], float],
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+    step: float,
+) -> str:
     points = " ".join(
         f"{_fmt(x(i) + step / 2)},{_fmt(y(value(day)))}" for i, day in enumerate(days)
     )
     return f'<polyline class="{name}" points="{points}"/>'
 
 
-def _ratio_panel(days: Sequence[DayLoad], x, step) -> list[str]:  # type: ignore[no-untyped-def]
+def _ratio_panel(days: Sequence[DayLoad], x: Callable[[int], float], step: float) -> list[str]:
     top = TOP_HEIGHT + GAP
 
     def ry(ratio: float) -> float:

@@ -7,6 +7,8 @@ is signed in. Sign-up (the clubs work) reuses it with purpose "signup".
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -14,8 +16,8 @@ from syncsvc.api.web_access import web_base_url
 from syncsvc.domain import Source
 from syncsvc.errors import SyncsvcError, UsageError
 from syncsvc.web.app_api import AppApi
-from syncsvc.web.garmin_login import GarminLogins
-from syncsvc.web.pages import Page, endpoint
+from syncsvc.web.garmin_login import GarminLogins, LoginStep
+from syncsvc.web.pages import Handler, Page, endpoint
 
 STRAVA = "strava"
 CONNECT = "connect"
@@ -75,16 +77,15 @@ def strava_callback(page: Page) -> Response:
     return page.redirect("connections", " ".join(said))
 
 
-def _sync_words(summary: dict[str, object]) -> str:
-    syncs = summary.get("syncs") or []
+def _sync_words(summary: dict[str, Any]) -> str:
     parts = []
-    for sync in syncs:  # type: ignore[attr-defined]
+    for sync in summary["syncs"]:
         parts.append(
             f"{sync['source'].title()}: {sync.get('new', 0)} new, "
             f"{sync.get('updated', 0)} updated activities."
         )
-    moved = summary.get("moved") or []
-    parts.append(f"Replanned: {len(moved)} session(s) moved." if moved else "Plan is up to date.")  # type: ignore[arg-type]
+    moved = summary["moved"]
+    parts.append(f"Replanned: {len(moved)} session(s) moved." if moved else "Plan is up to date.")
     return "First sync done. " + " ".join(parts)
 
 
@@ -93,7 +94,7 @@ def strava_disconnect(page: Page) -> Response:
     return page.redirect("connections", "Strava is disconnected; its tokens were removed.")
 
 
-def garmin_pages(logins: GarminLogins) -> tuple[object, object]:
+def garmin_pages(logins: GarminLogins) -> tuple[Handler, Handler]:
     def start(page: Page) -> Response:
         email = page.form.get("email", "").strip()
         password = page.form.get("password", "")
@@ -114,10 +115,9 @@ def garmin_pages(logins: GarminLogins) -> tuple[object, object]:
     return start, code
 
 
-def _garmin_step(page: Page, step: object) -> Response:
-    needs_code = getattr(step, "needs_code", False)
-    error = getattr(step, "error", None)
-    if needs_code:
+def _garmin_step(page: Page, step: LoginStep) -> Response:
+    error = step.error
+    if step.needs_code:
         return connections(page, garmin_mfa=True)
     if error is not None:
         words = error.one_line() if isinstance(error, SyncsvcError) else str(error)
@@ -142,7 +142,10 @@ def upload(page: Page) -> Response:
             upload_error=f"{sent.filename}: upload a FIT, GPX or TCX file or a bulk-export zip.",
         )
     report, replanned = page.api.import_upload(page.athlete_id, sent.filename, sent.file)
-    said = f"{sent.filename}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged."
+    said = (
+        f"{sent.filename}: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged."
+    )
     for problem, why in report.damaged[:3]:
         said += f" Could not read {problem}: {why}."
     if replanned:
@@ -169,8 +172,13 @@ def connection_routes(api: AppApi) -> list[Route]:
     garmin_start, garmin_code = garmin_pages(GarminLogins())
     upload_limit = api.settings.web.upload_max_mb * (1 << 20)
 
-    def post(path: str, handler: object, name: str, **options: int) -> Route:
-        return Route(path, endpoint(api, handler, **options), methods=["POST"], name=name)  # type: ignore[arg-type]
+    def post(path: str, handler: Handler, name: str, max_body_bytes: int = 1 << 20) -> Route:
+        return Route(
+            path,
+            endpoint(api, handler, max_body_bytes=max_body_bytes),
+            methods=["POST"],
+            name=name,
+        )
 
     return [
         Route("/connections", endpoint(api, connections), methods=["GET"], name="connections"),

@@ -11,7 +11,7 @@ from syncsvc.api.plan_view import SessionView
 from syncsvc.domain import SessionStatus
 from syncsvc.errors import SyncsvcError, UsageError
 from syncsvc.web.app_api import KINDS, AppApi
-from syncsvc.web.pages import FieldError, Page, endpoint, field_errors
+from syncsvc.web.pages import FieldError, Handler, Page, endpoint, field_errors
 
 PLAN_WEEKS = 4
 LEVELS = range(0, 11)
@@ -59,7 +59,7 @@ def move(page: Page) -> Response:
     return page.redirect("plan", f"{outcome.message} {outcome.replanned}")
 
 
-def _decision(action: str) -> object:
+def _decision(action: str) -> Handler:
     def handler(page: Page) -> Response:
         session_id = page.request.path_params["session_id"]
         athlete_id = page.athlete_id
@@ -188,8 +188,8 @@ def checkin(page: Page) -> Response:
 
 
 def plan_routes(api: AppApi) -> list[Route]:
-    def post(path: str, handler: object, name: str) -> Route:
-        return Route(path, endpoint(api, handler), methods=["POST"], name=name)  # type: ignore[arg-type]
+    def post(path: str, handler: Handler, name: str) -> Route:
+        return Route(path, endpoint(api, handler), methods=["POST"], name=name)
 
     return [
         Route("/", endpoint(api, today), methods=["GET"], name="today"),

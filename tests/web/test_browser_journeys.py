@@ -178,7 +178,8 @@ def test_move_to_a_refused_day_reads_the_rule_then_moves_to_an_offered_day(live:
     check_accessibility(live.page, "move picker")
     refused_day = live.page.locator(".days li.breaks").first
     rule_words = refused_day.locator(".why").inner_text().strip()
-    assert rule_words and rule_words != "fits"
+    assert rule_words
+    assert rule_words != "fits"
     refused_day.locator("input").check()
     live.page.get_by_role("button", name="Move", exact=True).click()
     alert = live.page.locator("#refused")
@@ -197,7 +198,9 @@ def test_move_to_a_refused_day_reads_the_rule_then_moves_to_an_offered_day(live:
     elapsed_ms = (time.perf_counter() - started) * 1000
     assert day is not None
     moved = date.fromisoformat(day)
-    assert f"{moved:%a} {moved.day} {moved:%b}" in live.page.locator(f"#s-{MOVE_SESSION}").inner_text()
+    assert (
+        f"{moved:%a} {moved.day} {moved:%b}" in live.page.locator(f"#s-{MOVE_SESSION}").inner_text()
+    )
     assert _sequence(live, MOVE_SESSION) > before
     print(f"move click to updated plan: {elapsed_ms:.0f} ms")
 
@@ -247,7 +250,10 @@ def test_connect_strava_through_our_callback_and_see_the_first_sync(live: Live) 
     def consent(route: Any) -> None:
         query = parse_qs(urlparse(route.request.url).query)
         seen.update({key: values[0] for key, values in query.items()})
-        target = f"{query['redirect_uri'][0]}?state={query['state'][0]}&code=fake-code&scope=read,activity:read_all"
+        target = (
+            f"{query['redirect_uri'][0]}?state={query['state'][0]}"
+            "&code=fake-code&scope=read,activity:read_all"
+        )
         route.fulfill(status=302, headers={"location": target})
 
     live.page.route("https://www.strava.com/oauth/authorize**", consent)

@@ -305,9 +305,7 @@ def test_a_refused_move_offers_the_forced_move_as_a_second_step(
     web: Web, signed_in: TestClient
 ) -> None:
     token = csrf_of(signed_in.get("/plan").text)
-    refused = signed_in.post(
-        "/plan/eb3axvz2qi/move", data={"csrf": token, "day": "2026-11-29"}
-    )
+    refused = signed_in.post("/plan/eb3axvz2qi/move", data={"csrf": token, "day": "2026-11-29"})
     assert refused.status_code == 400
     assert "Not moved." in refused.text
     assert 'name="force" value="yes"' in refused.text

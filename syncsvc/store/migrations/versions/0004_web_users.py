@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0004_web_users"
 # Chained on 0002 while 0003_push_channels lands beside it; re-chain on "0003_push_channels".
 down_revision: str | None = "0002_day_classes"
