@@ -29,11 +29,12 @@ from syncsvc.api import (
     web_access,
 )
 from syncsvc.config import Settings
-from syncsvc.domain import Athlete, Session, SessionKind, SessionStatus, Source
+from syncsvc.domain import Athlete, CheckIn, Session, SessionKind, SessionStatus, Source
 from syncsvc.errors import NotFoundError, UsageError
 from syncsvc.profiles import profile_rows, set_profile_value
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
+from syncsvc.store.sync_state import CredentialInfo
 from syncsvc.store.web_access import OpenedSession, WebSession
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ class AppApi:
                     names.append(exercise.name)
         return names
 
-    def latest_checkin(self, athlete_id: int) -> Any:
+    def latest_checkin(self, athlete_id: int) -> CheckIn | None:
         found = checkins.list_checkins(self.runtime(athlete_id), limit=1)
         return found[-1] if found else None
 
@@ -372,14 +373,11 @@ class AppApi:
         return clock.today_in(self.athlete(athlete_id).profile.timezone)
 
 
-def _info(info: Any) -> dict[str, Any] | None:
+def _info(info: CredentialInfo | None) -> dict[str, Any] | None:
+    """What the page shows of a connection: never a token."""
     if info is None:
         return None
-    return {
-        "status": getattr(info, "status", "ok"),
-        "message": getattr(info, "status_message", ""),
-        "updated_at": getattr(info, "updated_at", None),
-    }
+    return {"status": info.status, "message": info.status_message, "updated_at": info.updated_at}
 
 
 KINDS = tuple(kind.value for kind in SessionKind)

@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from syncsvc.config import Settings
 from syncsvc.errors import NotFoundError, SyncsvcError
 from syncsvc.store.web_access import WebSession
 from syncsvc.web import security
@@ -57,7 +58,7 @@ class Page:
         return self.session.user.athlete_id
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         return self.api.settings
 
     def url(self, name: str, **params: Any) -> str:

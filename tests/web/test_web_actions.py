@@ -110,3 +110,37 @@ def test_a_failed_garmin_login_comes_back_as_the_error() -> None:
 def test_boosted_pages_tell_htmx_their_address(signed_in: TestClient) -> None:
     answer = signed_in.get("/plan", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert answer.headers["hx-push-url"] == "/plan"
+
+
+def test_rotating_the_feed_address_stops_the_old_one(web: Web, signed_in: TestClient) -> None:
+    with web.store.read() as tx:
+        before = tx.athlete(1).feed.active_token()
+    assert before
+    token = csrf_of(signed_in.get("/calendar").text)
+    page = signed_in.post("/calendar/rotate", data={"csrf": token})
+    assert "the old one stopped working" in page.text
+    with web.store.read() as tx:
+        after = tx.athlete(1).feed.active_token()
+        assert tx.shared.find_token(before).status.value == "revoked"
+    assert after
+    assert after != before
+    assert after in page.text
+    assert before not in page.text
+
+
+def test_a_user_without_an_athlete_is_sent_to_sign_in_without_a_loop(web: Web) -> None:
+    from datetime import timedelta
+
+    from syncsvc import clock
+    from syncsvc.store.schema import UserRow
+    from syncsvc.store.web_access import WebUser
+
+    with web.store.write() as tx:
+        row = UserRow(role="coach", athlete_id=None, created_at=clock.now())
+        tx.orm.add(row)
+        tx.orm.flush()
+        opened = tx.web.open_session(WebUser(row.id, "coach", None), timedelta(days=1))
+    with TestClient(web.app, base_url="http://127.0.0.1:8765") as client:
+        client.cookies.set("syncsvc_session", opened.token)
+        assert client.get("/plan", follow_redirects=False).headers["location"] == "/signin"
+        assert client.get("/signin", follow_redirects=False).status_code == 200
