@@ -187,6 +187,7 @@ def test_move_to_a_refused_day_reads_the_rule_then_moves_to_an_offered_day(live:
     assert "breaks" in alert.inner_text()
     assert alert.get_by_role("button", name=re.compile("anyway")).is_visible()
     check_accessibility(live.page, "move refused")
+    screenshots(live.page, "move-refused")
 
     offered = live.page.locator(".days li.fits").first
     day = offered.locator("input").get_attribute("value")
@@ -303,3 +304,30 @@ def test_every_page_passes_axe_and_is_saved_at_two_widths_in_light_and_dark(live
     live.page.context.clear_cookies()
     live.go("/signin")
     screenshots(live.page, "signin")
+
+
+def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_home: Path) -> None:
+    """No htmx, no script at all: sign in, mark done, move and check in still work."""
+    port = free_port()
+    web = make_web(demo_home, {"service": {"public_url": f"http://127.0.0.1:{port}"}})
+    with live_server(web.app, port) as base:
+        context = chromium.new_context(base_url=base, java_script_enabled=False)
+        page = context.new_page()
+        page.goto(base + web.link())
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/")
+        page.get_by_label("How hard did it feel?").fill("6")
+        page.get_by_role("button", name="Mark done").click()
+        page.wait_for_url(base + "/plan")
+        assert "done · RPE 6" in page.locator(f"#s-{DEMO_TODAY_SESSION}").inner_text()
+        page.goto(f"{base}/plan/{MOVE_SESSION}/move")
+        page.locator(".days li.fits input").first.check()
+        page.get_by_role("button", name="Move", exact=True).click()
+        page.wait_for_url(base + "/plan")
+        assert "Moved core session" in page.get_by_role("status").inner_text()
+        page.goto(base + "/checkin")
+        page.get_by_label("3", exact=True).check()
+        page.get_by_role("button", name="Check in").click()
+        assert "low back 3/10" in page.locator("section[role=status]").inner_text()
+        context.close()
+    web.runtime.close()
