@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
+import segno
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -78,8 +79,6 @@ def calendar(page: Page) -> Response:
 
 def calendar_qr(page: Page) -> Response:
     """The feed's webcal:// address as a QR code (SVG), for the phone's camera."""
-    import segno
-
     address = page.api.feed_address(page.athlete_id)
     buffer = io.BytesIO()
     segno.make(address.webcal, error="m").save(

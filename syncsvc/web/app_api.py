@@ -28,11 +28,17 @@ from syncsvc.api import (
     syncing,
     web_access,
 )
+from syncsvc.api.pipeline import analyse
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, CheckIn, Session, SessionKind, SessionStatus, Source
 from syncsvc.errors import NotFoundError, UsageError
+from syncsvc.load import analysis_to_json
+from syncsvc.planner.model import PlanInputs
+from syncsvc.planner.replan import check_placement
 from syncsvc.profiles import profile_rows, set_profile_value
 from syncsvc.runtime import Runtime
+from syncsvc.sources.http import CountingSession
+from syncsvc.sources.strava_auth import authorization_url, connect_with_code
 from syncsvc.store.database import Store
 from syncsvc.store.sync_state import CredentialInfo
 from syncsvc.store.web_access import OpenedSession, WebSession
@@ -184,9 +190,6 @@ class AppApi:
         The planner's `check_placement` judges every day, on one load analysis
         (the same inputs `overrides.placement_problems` builds for one move).
         """
-        from syncsvc.api.pipeline import analyse
-        from syncsvc.planner.model import PlanInputs
-        from syncsvc.planner.replan import check_placement
 
         runtime = self.runtime(athlete_id)
         context = overrides._context(runtime)
@@ -243,8 +246,6 @@ class AppApi:
     # ------------------------------------------------------------ load
 
     def load(self, athlete_id: int, *, days: int = 28) -> LoadPage:
-        from syncsvc.api.pipeline import analyse
-        from syncsvc.load import analysis_to_json
 
         runtime = self.runtime(athlete_id)
         athlete = runtime.athlete()
@@ -309,14 +310,11 @@ class AppApi:
         )
 
     def strava_authorization_url(self, redirect_uri: str, state: str) -> str:
-        from syncsvc.sources.strava_auth import authorization_url
 
         return authorization_url(self.settings.strava, redirect_uri, state)
 
     def connect_strava(self, athlete_id: int, code: str, scope: str) -> str | None:
         """Exchange the code from our callback; the scope warning, if any."""
-        from syncsvc.sources.http import CountingSession
-        from syncsvc.sources.strava_auth import connect_with_code
 
         connection = connect_with_code(
             self.store, self.settings.strava, athlete_id, code, scope, CountingSession()

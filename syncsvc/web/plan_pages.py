@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from starlette.responses import Response
 from starlette.routing import Route
@@ -42,7 +43,15 @@ def move_form(page: Page, *, refused: str | None = None, status: int = 200) -> R
         refused=refused,
         offer_force=refused is not None and " breaks " in refused,
         chosen=page.form.get("day", ""),
+        chosen_day=_iso_day(page.form.get("day", "")),
     )
+
+
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def move(page: Page) -> Response:
