@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 PICKER_DAYS = 14
 """How many days ahead the move picker judges."""
+TODAY_WEEKS = 2
+"""How far ahead Today looks for the next session when nothing is on today."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ class AppApi:
         return plan_view.plan_view(self.runtime(athlete_id), weeks=weeks, past_days=past_days)
 
     def today(self, athlete_id: int) -> tuple[plan_view.PlanView, plan_view.SessionView | None]:
-        view = plan_view.plan_view(self.runtime(athlete_id), past_days=0)
+        view = plan_view.plan_view(self.runtime(athlete_id), weeks=TODAY_WEEKS, past_days=0)
         return view, plan_view.next_session(view)
 
     def move(
@@ -230,7 +232,7 @@ class AppApi:
 
     def exercise_names(self, athlete_id: int) -> list[str]:
         """The exercises of the sessions ahead, for the sore-exercise choices."""
-        view = self.plan(athlete_id, past_days=0)
+        view = self.plan(athlete_id, weeks=TODAY_WEEKS, past_days=0)
         names: list[str] = []
         for item in view.sessions:
             content = item.session.content
