@@ -318,3 +318,32 @@ def test_a_refused_move_offers_the_forced_move_as_a_second_step(
         moved = tx.athlete(1).sessions.get("eb3axvz2qi")
     assert moved is not None
     assert moved.local_date == date(2026, 11, 29)
+
+
+def test_opening_a_link_does_not_use_it_only_its_button_does(web: Web) -> None:
+    """A chat app's link preview (a GET) must not sign anyone in or use the link up."""
+    path = web.link()
+    with TestClient(web.app, base_url="http://127.0.0.1:8765") as client:
+        for _ in range(3):
+            preview = client.get(path)
+            assert preview.status_code == 200
+            assert "syncsvc_session" not in client.cookies
+        form = {"csrf": csrf_of(preview.text), "token": path.rsplit("/", 1)[1]}
+        assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+
+
+def test_signing_out_ends_this_session_only(web: Web) -> None:
+    with (
+        TestClient(web.app, base_url="http://127.0.0.1:8765") as phone,
+        TestClient(web.app, base_url="http://127.0.0.1:8765") as laptop,
+    ):
+        sign_in(phone, web)
+        sign_in(laptop, web)
+        cookie = phone.cookies.get("syncsvc_session")
+        token = csrf_of(phone.get("/").text)
+        answer = phone.post("/signout", data={"csrf": token}, follow_redirects=False)
+        assert answer.headers["location"] == "/signin"
+        assert phone.get("/", follow_redirects=False).status_code == 303
+        assert laptop.get("/", follow_redirects=False).status_code == 200
+        phone.cookies.set("syncsvc_session", cookie or "")
+        assert phone.get("/", follow_redirects=False).status_code == 303
