@@ -19,6 +19,7 @@ from syncsvc.store.sync_state import (
     PendingFetches,
     WebhookEvents,
 )
+from syncsvc.store.web_access import WebAccess
 
 
 class AthleteData:
@@ -78,3 +79,7 @@ class AthleteData:
     @cached_property
     def push(self) -> PushRepository:
         return PushRepository(self.orm, self.athlete_id, self._secrets)
+
+    @cached_property
+    def web(self) -> WebAccess:
+        return WebAccess(self.orm, self.athlete_id)
