@@ -32,6 +32,7 @@ from syncsvc.feed.settings import FeedSettings
 from syncsvc.load.settings import LoadSettings
 from syncsvc.planner.settings import PlannerSettings
 from syncsvc.sources.settings import MergeSettings
+from syncsvc.web.settings import WebSettings
 
 SETTINGS_FILE_NAME = "settings.toml"
 DATABASE_FILE_NAME = "syncsvc.db"
@@ -153,6 +154,7 @@ class Settings(BaseSettings):
     planner: PlannerSettings = PlannerSettings()
     feed: FeedSettings = FeedSettings()
     merge: MergeSettings = MergeSettings()
+    web: WebSettings = WebSettings()
 
     @property
     def database_url(self) -> str:

@@ -296,3 +296,47 @@ def _unique_by_day(items: Iterable[_T], day_of: Callable[[_T], date]) -> list[_T
     for item in items:
         by_day.setdefault(day_of(item), item)
     return list(by_day.values())
+
+
+def render_session_object(
+    *,
+    athlete: Athlete,
+    session: Session,
+    host: str,
+    settings: FeedSettings,
+    sequence: int | None = None,
+) -> bytes:
+    """One session as a calendar object resource (RFC 4791 §4.1), for push channels.
+
+    The VEVENT is the feed's own (same UID, times, text and alarm), so a runner
+    who has both sees one event twice rather than two different ones. There is
+    no METHOD (a stored calendar object must not carry one) and no calendar
+    name. `sequence` raises SEQUENCE above the session's version when a channel
+    must overwrite an edit made on the remote side.
+    """
+    tzid = athlete.profile.timezone
+    try:
+        zone = event_zone(tzid)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"unknown time zone {tzid!r}", hint="use an IANA name like Europe/Berlin"
+        ) from error
+    slot = _session_slot(session, zone, settings)
+    event = _session_event(session, slot, host, settings)
+    if sequence is not None and sequence > max(session.version, 0):
+        event["SEQUENCE"] = sequence
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    if slot.start is not None and not is_utc_zone(tzid):
+        days = list(_timed_days([session], settings))
+        calendar.add_component(vtimezone(tzid, min(days).year, max(days).year))
+    calendar.add_component(event)
+    body: bytes = calendar.to_ical()
+    return body
+
+
+def session_uid(session: Session, host: str) -> str:
+    """The UID a session has in the feed and in every push channel."""
+    return _session_uid(session, host)

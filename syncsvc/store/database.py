@@ -32,6 +32,7 @@ from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
 from syncsvc.store.scope import AthleteData
 from syncsvc.store.shared import SharedData
+from syncsvc.store.web_access import WebDirectory
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,11 @@ class Transaction:
     @property
     def shared(self) -> SharedData:
         return SharedData(self.orm, self.secrets)
+
+    @property
+    def web(self) -> WebDirectory:
+        """Web sign-in links, sessions and OAuth states, found by their hash."""
+        return WebDirectory(self.orm)
 
     def store_info_or_none(self) -> StoreInfo | None:
         rows = {

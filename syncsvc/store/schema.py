@@ -354,9 +354,119 @@ class StravaBudgetRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class UserRow(Base):
+    """A person who signs in to the web page: a role, and at most one athlete of their own.
+
+    A single runner's installation has one user, linked to its athlete. Roles
+    other than "athlete" (coach, admin) are for the clubs work and may have no
+    athlete.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    role: Mapped[str] = mapped_column(String(16), default="athlete")
+    athlete_id: Mapped[int | None] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: found by the SHA-256 of its cookie, never by the cookie itself."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SignInLinkRow(Base):
+    """A single-use sign-in link, kept hashed; `used_at` is set on first use."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class OAuthStateRow(Base):
+    """An OAuth `state` handed to a provider, kept hashed, taken once by the callback.
+
+    `user_id` is null for a sign-up (the clubs work): nobody is signed in yet.
+    """
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 ATHLETE_TABLES = tuple(
     table
     for table in Base.metadata.sorted_tables
     if "athlete_id" in table.c and table.name != "athletes"
 )
 """Every table holding athlete data, in dependency order (for export and copy)."""
+
+
+class PushChannelRow(Base):
+    """A push channel (CalDAV, Garmin, Google): where sessions are written, and how it went.
+
+    `target` is what the runner reads in `push list` (a URL without credentials,
+    a calendar name); `secret_enc` holds the password or OAuth grant, encrypted
+    like the other tokens; `remote_json` what the channel learnt about its
+    remote side (a calendar href, a ctag, a sync token), never a secret.
+    """
+
+    __tablename__ = "push_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    athlete_id: Mapped[int] = _athlete_fk()
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text)
+    options_json: Mapped[str] = mapped_column(Text, default="{}")
+    remote_json: Mapped[str] = mapped_column(Text, default="{}")
+    secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(16), default="ok")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    plan_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PushLedgerRow(Base):
+    """What one channel holds for one session: its remote id, etag, hash and SEQUENCE."""
+
+    __tablename__ = "push_ledger"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("push_channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    athlete_id: Mapped[int] = _athlete_fk()
+    remote_id: Mapped[str] = mapped_column(Text, default="")
+    etag: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    local_date: Mapped[date | None] = mapped_column(Date)
+    extra_json: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    last_result: Mapped[str] = mapped_column(Text, default="")
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

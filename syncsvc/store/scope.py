@@ -11,6 +11,7 @@ from syncsvc.store.activities import ActivityRepository
 from syncsvc.store.days import DayClassRepository
 from syncsvc.store.feeds import FeedRepository, PlanSourceRepository
 from syncsvc.store.plan import CheckInLog, OverrideLog, SessionRepository
+from syncsvc.store.push import PushRepository
 from syncsvc.store.runs import PipelineRuns
 from syncsvc.store.sync_state import (
     CredentialRepository,
@@ -18,6 +19,7 @@ from syncsvc.store.sync_state import (
     PendingFetches,
     WebhookEvents,
 )
+from syncsvc.store.web_access import WebAccess
 
 
 class AthleteData:
@@ -73,3 +75,11 @@ class AthleteData:
     @cached_property
     def runs(self) -> PipelineRuns:
         return PipelineRuns(self.orm, self.athlete_id)
+
+    @cached_property
+    def push(self) -> PushRepository:
+        return PushRepository(self.orm, self.athlete_id, self._secrets)
+
+    @cached_property
+    def web(self) -> WebAccess:
+        return WebAccess(self.orm, self.athlete_id)

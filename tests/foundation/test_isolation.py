@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect as pyinspect
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from syncsvc.domain import (
     SyncCursor,
 )
 from syncsvc.store.database import Store
+from syncsvc.store.push import LedgerEntry
 from syncsvc.store.scope import AthleteData
 from syncsvc.testing.history import HistorySpec, as_activities, generate_history
 from syncsvc.testing.stores import add_athlete, open_store
@@ -68,6 +69,12 @@ def seed(store: Store, name: str, marker: str) -> int:
         scope.days.replace(
             [DayView(date(2026, 11, 24), DayClass.EASY, marker, ClassSource.ACTUAL, False, 12.0)]
         )
+        channel = scope.push.add_channel(
+            "caldav", f"https://dav.example/{marker}/", secret={"password": f"pw-{marker}"}
+        )
+        scope.push.save_entry(channel.id, LedgerEntry(f"s-{marker}", remote_id=f"{marker}.ics"))
+        scope.web.issue_link(timedelta(minutes=15))
+        tx.web.open_session(scope.web.ensure_user(), timedelta(days=1))
     return athlete.id
 
 
@@ -98,7 +105,15 @@ def everything_readable(scope: AthleteData) -> str:
         scope.plan_sources.all(),
         scope.runs.latest(),
         scope.days.all(),
+        scope.push.channels(),
+        scope.web.user(),
+        scope.web.links_issued_since(NOW - timedelta(days=1)),
+        scope.web.sessions(),
     ]
+    for channel in scope.push.channels():
+        seen.append(scope.push.channel(channel.id))
+        seen.append(scope.push.secret(channel.id))
+        seen.append(scope.push.ledger(channel.id))
     for record in scope.activities.records():
         seen.append(scope.activities.raw(record.activity.id or 0))
         seen.append(scope.activities.record(record.activity.id or 0))
@@ -151,6 +166,23 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
     },
     "plan_sources": {READS: {"all"}, WRITES: {"add", "remove", "record_read"}},
     "runs": {READS: {"latest"}, WRITES: {"record", "forget_before"}},
+    "push": {
+        READS: {"channels", "channel", "secret", "ledger"},
+        WRITES: {
+            "add_channel",
+            "save_secret",
+            "remove_channel",
+            "record_outcome",
+            "save_remote",
+            "note_plan_changed",
+            "save_entry",
+            "forget_entry",
+        },
+    },
+    "web": {
+        READS: {"user", "links_issued_since", "sessions"},
+        WRITES: {"ensure_user", "issue_link", "sign_out_everywhere"},
+    },
 }
 
 
@@ -180,8 +212,14 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
         assert tx.athlete(first).activities.record(bo_record) is None
         assert tx.athlete(first).activities.raw(bo_record) is None
         assert tx.athlete(first).activities.newest_start(Source.GARMIN) is not None
+        bo_channel = tx.athlete(second).push.channels()[0].id
+        assert tx.athlete(first).push.channel(bo_channel) is None
+        assert tx.athlete(first).push.secret(bo_channel) is None
+        assert tx.athlete(first).push.ledger(bo_channel) == []
         ana_token = tx.athlete(first).feed.active_token()
         bo_token = tx.athlete(second).feed.active_token()
+    ana_user, bo_user = (everything_web(store, athlete) for athlete in (first, second))
+    assert ana_user != bo_user
     assert "MARKER-ANA" in ana_view
     assert "webhook events: 1" in ana_view  # its own event, not the other's
     assert "MARKER-BO" not in ana_view
@@ -194,6 +232,18 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
     with store.read() as tx:
         assert tx.shared.find_token(ana_token).athlete_id == first
         assert tx.shared.athlete_for_provider_user("strava", "u-MARKER-BO") == second
+
+
+def everything_web(store: Store, athlete_id: int) -> int:
+    """The athlete's web user; every session and link seen through the scope is theirs."""
+    with store.read() as tx:
+        web = tx.athlete(athlete_id).web
+        user = web.user()
+        assert user is not None
+        assert user.athlete_id == athlete_id
+        assert [s.user for s in web.sessions()] == [user]
+        assert web.links_issued_since(NOW - timedelta(days=1)) == 1
+        return user.id
 
 
 def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
@@ -210,6 +260,12 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
             == 0
         )
         ana.credentials.remove("strava")
+        bo_channel = tx.athlete(second).push.channels()[0].id
+        assert not ana.push.remove_channel(bo_channel)
+        ana.push.forget_entry(bo_channel, "s-MARKER-BO")
+        with pytest.raises(ValueError, match="another athlete"):
+            ana.push.save_entry(bo_channel, LedgerEntry("s-MARKER-BO"))
+        assert ana.web.sign_out_everywhere() == 1
         with pytest.raises(ValueError, match="another athlete"):
             ana.sessions.save(
                 [
@@ -229,3 +285,6 @@ def test_writes_through_one_scope_never_touch_the_other(store_url: str) -> None:
         assert len(bo.activities.records()) == len(bo_records)
         assert not any(r.never_merge for r in bo.activities.records())
         assert bo.credentials.load("strava") == {"token": "MARKER-BO"}
+        assert [e.session_id for e in bo.push.ledger(bo.push.channels()[0].id)] == ["s-MARKER-BO"]
+        assert len(bo.web.sessions()) == 1
+        assert tx.athlete(first).web.sessions() == []

@@ -1,0 +1,40 @@
+"""The web page's routes, to mount at `/` beside the feed (`web_routes`), or as an app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from syncsvc.config import Settings
+from syncsvc.store.database import Store
+from syncsvc.web.account_pages import account_routes
+from syncsvc.web.app_api import AppApi
+from syncsvc.web.connection_pages import connection_routes
+from syncsvc.web.load_pages import load_routes
+from syncsvc.web.plan_pages import plan_routes
+from syncsvc.web.redaction import install_web_redaction
+
+STATIC = Path(__file__).with_name("static")
+
+
+def web_routes(store: Store, settings: Settings) -> list[BaseRoute]:
+    """Every page, the Strava callback and the static files (`/static/...`).
+
+    Also installs the log redaction of sign-in links and OAuth codes.
+    """
+    install_web_redaction()
+    api = AppApi(store, settings)
+    return [
+        *plan_routes(api),
+        *load_routes(api),
+        *account_routes(api),
+        *connection_routes(api),
+        Mount("/static", StaticFiles(directory=STATIC), name="web_static"),
+    ]
+
+
+def web_app(store: Store, settings: Settings) -> Starlette:
+    return Starlette(routes=web_routes(store, settings))
