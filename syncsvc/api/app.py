@@ -28,8 +28,8 @@ from syncsvc.api import (
     decisions,
     feed_admin,
     load_view,
+    plan_reader,
     plan_sources,
-    plan_view,
     profile_edits,
     status,
 )
@@ -252,15 +252,15 @@ class AthleteApi:
 
     def plan(self, *, weeks: int | None = None, past_days: int = 7) -> PlanView:
         """Sessions from `past_days` ago to `weeks` ahead, with the day classes and decisions."""
-        return plan_view.plan_view(self.runtime, self.athlete, weeks=weeks, past_days=past_days)
+        return plan_reader.plan(self.runtime, self.athlete, weeks=weeks, past_days=past_days)
 
     def today(self) -> SessionView | None:
         """Today's planned session, else the next one ahead."""
-        return plan_view.next_session(plan_view.plan_view(self.runtime, self.athlete, past_days=0))
+        return plan_reader.today(self.runtime, self.athlete)
 
     def replan(self) -> RefreshResult:
         """Run the pipeline now, without a sync."""
-        return plan_view.replan_now(self.runtime, self.athlete)
+        return refresh_athlete(self.runtime, self.athlete.id, trigger="cli replan", sync=False)
 
     def refresh(
         self, *, trigger: str, sync: bool = True, sources: Sequence[Source] | None = None
