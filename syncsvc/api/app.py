@@ -26,6 +26,7 @@ from syncsvc.api import (
     checkins,
     connections,
     decisions,
+    demo,
     feed_admin,
     load_view,
     plan_reader,
@@ -176,32 +177,22 @@ class Syncsvc:
     @classmethod
     def open_demo(cls, *, home: Path | None = None, config_file: Path | None = None) -> Syncsvc:
         """The demo's store: `home`, else SYNCSVC_HOME, else the demo's own folder."""
-        from syncsvc.api import demo
-
         if home is None and not os.environ.get("SYNCSVC_HOME"):
             home = demo.default_demo_home()
         return cls.open(home=home, config_file=config_file, athlete=demo.DEMO_ATHLETE)
 
     def demo_athlete(self) -> AthleteApi:
-        from syncsvc.api import demo
-
         return self.athlete(demo.DEMO_ATHLETE)
 
     def prepare_demo(self) -> DemoSetup:
         """Demo clock, demo athlete, bundled history stored, pipeline run, feed written."""
-        from syncsvc.api import demo
-
         return demo.prepare_demo(self.runtime)
 
     def simulate_hard_run(self) -> HardRunOutcome:
         """A hard interval run arrives on the morning of the next day holding a session."""
-        from syncsvc.api import demo
-
         return demo.simulate_hard_run(self.runtime, self.find_athlete(demo.DEMO_ATHLETE))
 
     def demo_feed_url(self, host: str, port: int) -> str:
-        from syncsvc.api import demo
-
         return demo.demo_feed_url(self.runtime, host, port)
 
     # ------------------------------------------------------------ the Strava webhook
@@ -213,17 +204,17 @@ class Syncsvc:
         return self.runtime.settings.strava.subscription_id
 
     def create_strava_subscription(self, callback_url: str) -> Subscription:
-        from syncsvc.api.strava_subscription import create_subscription
+        from syncsvc.api.strava_subscription import create_subscription  # noqa: PLC0415 - requests
 
         return create_subscription(self.runtime.settings, callback_url)
 
     def strava_subscriptions(self) -> list[Subscription]:
-        from syncsvc.api.strava_subscription import list_subscriptions
+        from syncsvc.api.strava_subscription import list_subscriptions  # noqa: PLC0415 - requests
 
         return list_subscriptions(self.runtime.settings)
 
     def delete_strava_subscription(self, subscription_id: int | None = None) -> int:
-        from syncsvc.api.strava_subscription import delete_subscription
+        from syncsvc.api.strava_subscription import delete_subscription  # noqa: PLC0415 - requests
 
         return delete_subscription(self.runtime.settings, subscription_id)
 

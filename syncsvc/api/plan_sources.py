@@ -60,7 +60,7 @@ def read_location(location: str) -> bytes:
 
 
 def _fetch(url: str) -> bytes:
-    import requests
+    import requests  # noqa: PLC0415 - requests: a plan source fetch only
 
     parts = urlsplit(url)
     if parts.scheme.lower() == "webcal":
