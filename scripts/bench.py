@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every figure syncsvc promises, measured with one command (issue 9).
 
-    scripts/bench [--quick] [--out bench-results/bench.json] [--no-wrk]
+    scripts/bench [--quick] [--out bench-results/bench.json]
 
 Generates seeded synthetic histories of 1, 5 and 10 years for one athlete and a
 store of 1,000 athletes with 1 year each, then measures:
@@ -12,14 +12,21 @@ store of 1,000 athletes with 1 year each, then measures:
 2. Store-and-merge time of that backfill, without network.
 3. Per history size: load-series recompute, full replan, feed render, and the
    whole pipeline without network (`refresh_athlete(sync=False)`).
-4. `syncsvc plan` cold start (a fresh process) on the 10-year home.
+4. `syncsvc --version`, `--help`, `plan` and `today` cold starts (fresh
+   processes) on the 10-year home, each as a ratio to `python -c pass`
+   measured in the same run (`bench_reference.py`).
 5. The real `syncsvc serve` on loopback with the 10-year home: resident memory
    idle, the feed under 50 concurrent clients (wrk, 30 s) for 200 and 304
-   answers, then resident memory after a webhook-triggered refresh.
+   answers, then resident memory after a webhook-triggered refresh; and nginx
+   serving the same feed bytes as a static file under the same wrk runs, the
+   reference of the feed's ratios.
 6. Replanning all 1,000 athletes (the pipeline without network, one by one).
 
-Timings are medians over several runs. Numbers only: nothing here passes or
-fails. `--quick` runs fewer repeats, 5 s wrk runs and 100 athletes.
+Every time target is a ratio to a reference measured in the same run, so wrk and
+nginx are required: without them the run stops at once, non-zero, naming the
+package (`apt-get install -y wrk nginx-light`). Timings are medians over several
+runs. Numbers only: nothing here passes or fails. `--quick` runs fewer repeats,
+5 s wrk runs and 100 athletes.
 The per-area scripts (scripts/bench_*.py) still run alone; this one imports them.
 """
 
@@ -30,7 +37,6 @@ import gc
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -250,39 +256,38 @@ def pipeline_figures(runtime: Any, athlete_id: int, repeats: int) -> dict[str, A
 
 def cli_figures(home: Path, runs: int) -> dict[str, Any]:
     from bench_cli import timed
+    from bench_reference import python_pass_ms
 
     env = {**os.environ, "SYNCSVC_NOW": NOW.isoformat(), "SYNCSVC_HOME": str(home)}
-    plan = [SYNCSVC, "--home", str(home), "plan"]
-    subprocess.run(plan, env=env, check=True, capture_output=True)  # warm the OS file cache
-    warm = [timed(plan, env) for _ in range(runs)]
-    later = {**env, "SYNCSVC_NOW": (NOW + timedelta(days=25)).isoformat()}
-    stale = [timed(plan, later) for _ in range(max(3, runs // 2))]
-    return {
-        "plan_cold_start_ms": round(statistics.median(warm) * 1000, 1),
-        "plan_cold_start_stale_days_ms": round(statistics.median(stale) * 1000, 1),
+    commands = {
+        "version": [SYNCSVC, "--version"],
+        "help": [SYNCSVC, "--help"],
+        "plan": [SYNCSVC, "--home", str(home), "plan"],
+        "today": [SYNCSVC, "--home", str(home), "today"],
     }
+    figures: dict[str, Any] = {"python_pass_ms": python_pass_ms(runs)}
+    for name, command in commands.items():
+        subprocess.run(command, env=env, check=True, capture_output=True)  # warm the file cache
+        figures[f"{name}_ms"] = round(
+            statistics.median(timed(command, env) for _ in range(runs)) * 1000, 1
+        )
+    figures["python_pass_after_ms"] = python_pass_ms(runs)  # the reference again, after
+    reference = statistics.mean([figures["python_pass_ms"], figures["python_pass_after_ms"]])
+    for name in commands:
+        figures[f"{name}_ratio"] = round(figures[f"{name}_ms"] / reference, 1)
+    later = {**env, "SYNCSVC_NOW": (NOW + timedelta(days=25)).isoformat()}
+    stale = [timed(commands["plan"], later) for _ in range(max(3, runs // 2))]
+    figures["plan_cold_start_ms"] = figures["plan_ms"]
+    figures["plan_cold_start_stale_days_ms"] = round(statistics.median(stale) * 1000, 1)
+    return figures
 
 
 # ---------------------------------------------------------------- 5: the server
 
 
-def wrk_run(url: str, seconds: int, headers: list[str]) -> dict[str, Any]:
-    from bench_feed import parse_wrk
-
-    wrk = shutil.which("wrk")
-    assert wrk is not None
-    run = subprocess.run(
-        [wrk, "-t2", "-c50", f"-d{seconds}s", "--latency", *headers, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = parse_wrk(run.stdout)
-    return {**figures, "clients": 50, "seconds": seconds}
-
-
 def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
     import httpx
+    from bench_reference import nginx_serving, wrk_200_and_304, wrk_run
     from bench_service import rss_mib
 
     from tests.server.server_process import running_server, wait_until
@@ -320,7 +325,21 @@ def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> di
             figures["webhook_to_feed_s"] = round(time.perf_counter() - posted, 2)
             time.sleep(0.5)
             figures["rss_after_refresh_mib"] = round(rss_mib(pid), 1)
+            body = client.get(feed, headers={"Accept-Encoding": "identity"}).content
+    if use_wrk:
+        say(f"nginx serving the same {len(body)} bytes: the same wrk runs")
+        with nginx_serving(body, "/feeds/reference.ics", free_port()) as url:
+            reference = wrk_200_and_304(url, mode.wrk_seconds)
+        figures["nginx_200"], figures["nginx_304"] = reference["200"], reference["304"]
     return figures
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 # ---------------------------------------------------------------- 6: many athletes
@@ -396,26 +415,36 @@ def table(report: dict[str, Any]) -> str:
     cli = report["cli"]
     lines += [
         "",
-        f"syncsvc plan, cold start (10 y): {cli['plan_cold_start_ms']} ms "
-        f"(day classes stale: {cli['plan_cold_start_stale_days_ms']} ms)",
+        f"CLI cold starts (10 y home), reference python -c pass: {cli['python_pass_ms']} ms "
+        f"before, {cli['python_pass_after_ms']} ms after   (targets: --version <= 3x, "
+        "plan and today <= 6x)",
     ]
+    for name, label in (
+        ("version", "--version"),
+        ("help", "--help"),
+        ("plan", "plan"),
+        ("today", "today"),
+    ):
+        lines.append(f"  syncsvc {label:<10} {cli[name + '_ms']:>8} ms  {cli[name + '_ratio']:>5}x")
+    lines.append(f"  syncsvc plan, day classes stale: {cli['plan_cold_start_stale_days_ms']} ms")
     server = report["server"]
     lines.append(
         f"syncsvc serve (10 y): resident memory idle {server['rss_idle_mib']} MiB, "
         f"after a refresh {server['rss_after_refresh_mib']} MiB; webhook to new feed "
         f"{server['webhook_to_feed_s']} s"
     )
-    if "http_200" in server:
-        lines.append("Feed server, 50 clients on loopback (wrk):")
-        for status in ("200", "304"):
-            h = server[f"http_{status}"]
-            lines.append(
-                f"  {status}: {h['rps']} req/s, p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, "
-                f"non-2xx/3xx {h['non_2xx_3xx']}, socket errors {h['socket_errors']} "
-                f"({h['seconds']} s)"
-            )
-    else:
-        lines.append(f"Feed server under load: not measured ({server.get('wrk_missing')})")
+    lines.append("Feed server, 50 clients on loopback (wrk), against nginx on the same bytes:")
+    for status in ("200", "304"):
+        h, n = server[f"http_{status}"], server[f"nginx_{status}"]
+        share = 100 * (h["rps"] or 0) / (n["rps"] or 1)
+        p99 = (h["p99_ms"] or 0) / (n["p99_ms"] or 1)
+        lines.append(
+            f"  {status}: {h['rps']} req/s vs nginx {n['rps']}: {share:.1f} % of nginx; "
+            f"p99 {h['p99_ms']} ms vs {n['p99_ms']} ms: {p99:.1f}x; "
+            f"non-2xx/3xx {h['non_2xx_3xx']}, socket errors {h['socket_errors']} ({h['seconds']} s)"
+        )
+    lines.append("  (targets: 200 >= 25 % of nginx with p99 <= 3x nginx's; 304 >= 30 %)")
+    lines.append(f"Machine: {report['load_before']} before, {report['load_after']} after")
     club = report["club"]
     lines += [
         f"Replan all {club['athletes']} athletes (1 y each, SQLite): {club['replan_all_s']} s, "
@@ -433,15 +462,15 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 5 s wrk, 100 athletes")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
-    parser.add_argument("--no-wrk", action="store_true", help="skip the feed server load test")
     parser.add_argument("--athletes", type=int, help="athletes in the club store (default 1000)")
     options = parser.parse_args()
     mode = Mode.of(options.quick)
     if options.athletes:
         mode = Mode(**{**mode.__dict__, "athletes": options.athletes})
-    use_wrk = not options.no_wrk and shutil.which("wrk") is not None
-    if not options.no_wrk and not use_wrk:
-        say("wrk is not installed (apt-get install -y wrk): the feed load test is skipped")
+    from bench_reference import machine_load, require_tools
+
+    require_tools()  # every ratio needs its reference: no wrk or nginx, no run
+    use_wrk = True
     os.environ.setdefault("SILENCE_TOKEN_WARNINGS", "true")
 
     from bench_planner import bench_season
@@ -457,6 +486,7 @@ def main() -> None:
         "mode": "quick" if options.quick else "full",
         "repeats": mode.repeats,
         "histories": {},
+        "load_before": machine_load(),
     }
     clock.set_now(NOW)
     with tempfile.TemporaryDirectory(prefix="syncsvc-bench-") as tmp:
@@ -483,15 +513,12 @@ def main() -> None:
         say("syncsvc serve (10 y): memory, load, refresh")
         clock.set_now(None)
         report["server"] = server_figures(home_10y, token_10y, mode, use_wrk)
-        if not use_wrk:
-            report["server"]["wrk_missing"] = (
-                "--no-wrk" if options.no_wrk else "wrk is not installed (apt-get install -y wrk)"
-            )
         clock.set_now(NOW)
         say(f"club store: {mode.athletes} athletes with 1 y each")
         report["club"] = many_athletes(folder, mode.athletes)
     clock.set_now(None)
     report["season"] = bench_season()
+    report["load_after"] = machine_load()
     report["total_s"] = round(time.perf_counter() - started, 1)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -10,13 +10,11 @@ Every key is documented in docs/settings.md.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -29,13 +27,17 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from syncsvc.errors import ConfigError
 from syncsvc.feed.settings import FeedSettings
+from syncsvc.home_files import (
+    DATABASE_FILE_NAME,
+    SETTINGS_FILE_NAME,
+    read_settings_file,
+    resolve_home,
+)
 from syncsvc.load.settings import LoadSettings
 from syncsvc.planner.settings import PlannerSettings
 from syncsvc.sources.settings import MergeSettings
 from syncsvc.web.settings import WebSettings
 
-SETTINGS_FILE_NAME = "settings.toml"
-DATABASE_FILE_NAME = "syncsvc.db"
 ENVIRONMENT_ALIASES: Mapping[str, tuple[str, str]] = {
     "STRAVA_CLIENT_ID": ("strava", "client_id"),
     "STRAVA_CLIENT_SECRET": ("strava", "client_secret"),
@@ -213,32 +215,6 @@ class _EnvironmentSource(EnvSettingsSource):
         return parse_env_vars(
             environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
         )
-
-
-def default_home() -> Path:
-    return Path(user_data_dir("syncsvc", appauthor=False))
-
-
-def resolve_home(flag: Path | None, environ: Mapping[str, str] | None = None) -> Path:
-    """`--home`, else `SYNCSVC_HOME`, else the platform's data folder."""
-    environ = os.environ if environ is None else environ
-    if flag is not None:
-        return flag.expanduser().absolute()
-    if environ.get("SYNCSVC_HOME"):
-        return Path(environ["SYNCSVC_HOME"]).expanduser().absolute()
-    return default_home()
-
-
-def read_settings_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"settings file {path} is not valid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(f"settings file {path} cannot be read: {error.strerror}") from None
 
 
 def _alias_values(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

@@ -70,7 +70,7 @@ def sync_now(
     progress: ProgressCallback | None = None,
 ) -> RefreshResult:
     """Sync (all connected sources, or the named ones), then replan and publish."""
-    from syncsvc.sources.sync import connected_sources  # the sources' clients: sync only
+    from syncsvc.sources.sync import connected_sources  # noqa: PLC0415 - requests: sync only
 
     connected = connected_sources(runtime.store, athlete.id)
     for source in sources or ():
@@ -96,7 +96,7 @@ def import_files(
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     """Import files, then replan when they brought something new."""
-    from syncsvc.sources.imports import import_paths  # the file parsers: import only
+    from syncsvc.sources.imports import import_paths  # noqa: PLC0415 - requests: sync only
 
     with athlete_lock(runtime.store, runtime.home, athlete.id):
         report = import_paths(runtime.store, runtime.settings, athlete, paths, progress=progress)

@@ -26,10 +26,11 @@ from syncsvc.api import (
     checkins,
     connections,
     decisions,
+    demo,
     feed_admin,
     load_view,
+    plan_reader,
     plan_sources,
-    plan_view,
     profile_edits,
     status,
 )
@@ -176,32 +177,22 @@ class Syncsvc:
     @classmethod
     def open_demo(cls, *, home: Path | None = None, config_file: Path | None = None) -> Syncsvc:
         """The demo's store: `home`, else SYNCSVC_HOME, else the demo's own folder."""
-        from syncsvc.api import demo
-
         if home is None and not os.environ.get("SYNCSVC_HOME"):
             home = demo.default_demo_home()
         return cls.open(home=home, config_file=config_file, athlete=demo.DEMO_ATHLETE)
 
     def demo_athlete(self) -> AthleteApi:
-        from syncsvc.api import demo
-
         return self.athlete(demo.DEMO_ATHLETE)
 
     def prepare_demo(self) -> DemoSetup:
         """Demo clock, demo athlete, bundled history stored, pipeline run, feed written."""
-        from syncsvc.api import demo
-
         return demo.prepare_demo(self.runtime)
 
     def simulate_hard_run(self) -> HardRunOutcome:
         """A hard interval run arrives on the morning of the next day holding a session."""
-        from syncsvc.api import demo
-
         return demo.simulate_hard_run(self.runtime, self.find_athlete(demo.DEMO_ATHLETE))
 
     def demo_feed_url(self, host: str, port: int) -> str:
-        from syncsvc.api import demo
-
         return demo.demo_feed_url(self.runtime, host, port)
 
     # ------------------------------------------------------------ the Strava webhook
@@ -213,17 +204,17 @@ class Syncsvc:
         return self.runtime.settings.strava.subscription_id
 
     def create_strava_subscription(self, callback_url: str) -> Subscription:
-        from syncsvc.api.strava_subscription import create_subscription
+        from syncsvc.api.strava_subscription import create_subscription  # noqa: PLC0415 - requests
 
         return create_subscription(self.runtime.settings, callback_url)
 
     def strava_subscriptions(self) -> list[Subscription]:
-        from syncsvc.api.strava_subscription import list_subscriptions
+        from syncsvc.api.strava_subscription import list_subscriptions  # noqa: PLC0415 - requests
 
         return list_subscriptions(self.runtime.settings)
 
     def delete_strava_subscription(self, subscription_id: int | None = None) -> int:
-        from syncsvc.api.strava_subscription import delete_subscription
+        from syncsvc.api.strava_subscription import delete_subscription  # noqa: PLC0415 - requests
 
         return delete_subscription(self.runtime.settings, subscription_id)
 
@@ -252,15 +243,15 @@ class AthleteApi:
 
     def plan(self, *, weeks: int | None = None, past_days: int = 7) -> PlanView:
         """Sessions from `past_days` ago to `weeks` ahead, with the day classes and decisions."""
-        return plan_view.plan_view(self.runtime, self.athlete, weeks=weeks, past_days=past_days)
+        return plan_reader.plan(self.runtime, self.athlete, weeks=weeks, past_days=past_days)
 
     def today(self) -> SessionView | None:
         """Today's planned session, else the next one ahead."""
-        return plan_view.next_session(plan_view.plan_view(self.runtime, self.athlete, past_days=0))
+        return plan_reader.today(self.runtime, self.athlete)
 
     def replan(self) -> RefreshResult:
         """Run the pipeline now, without a sync."""
-        return plan_view.replan_now(self.runtime, self.athlete)
+        return refresh_athlete(self.runtime, self.athlete.id, trigger="cli replan", sync=False)
 
     def refresh(
         self, *, trigger: str, sync: bool = True, sources: Sequence[Source] | None = None

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from syncsvc.config import SETTINGS_FILE_NAME
 from syncsvc.domain import Athlete, Profile
+from syncsvc.home_files import SETTINGS_FILE_NAME
 from syncsvc.private_files import write_private
 from syncsvc.profiles import check_profile
 from syncsvc.runtime import Runtime

@@ -20,8 +20,8 @@ def connect_strava(
     announce: Callable[[str], None],
     open_browser: bool,
 ) -> StravaConnection:
-    from syncsvc.sources.http import CountingSession
-    from syncsvc.sources.strava_auth import (
+    from syncsvc.sources.http import CountingSession  # noqa: PLC0415 - requests: sync only
+    from syncsvc.sources.strava_auth import (  # noqa: PLC0415 - requests: sync only
         browser_flow,
         connect_with_code,
         connect_with_refresh_token,
@@ -39,8 +39,8 @@ def connect_strava(
 
 
 def disconnect_strava(runtime: Runtime, athlete: Athlete) -> bool:
-    from syncsvc.sources.http import CountingSession
-    from syncsvc.sources.strava_auth import revoke
+    from syncsvc.sources.http import CountingSession  # noqa: PLC0415 - requests: sync only
+    from syncsvc.sources.strava_auth import revoke  # noqa: PLC0415 - requests: sync only
 
     return revoke(runtime.store, runtime.settings.strava, athlete.id, CountingSession())
 
@@ -55,7 +55,7 @@ def connect_garmin(
     mfa_code: Callable[[], str],
 ) -> str | None:
     """Log in (or import tokens) and store them encrypted; return the Garmin profile id."""
-    from syncsvc.sources.garmin import check_tokens, login, read_tokens, save_tokens
+    from syncsvc.sources.garmin import check_tokens, login, read_tokens, save_tokens  # noqa: PLC0415 - requests: sync only
 
     source = tokens or runtime.settings.garmin.tokens
     if source:

@@ -39,6 +39,8 @@ from syncsvc.domain import (
     wall_clock,
 )
 from syncsvc.errors import NotFoundError, UsageError
+from syncsvc.planner.overrides import added_session_id
+from syncsvc.planner.replan import check_placement
 from syncsvc.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -225,8 +227,6 @@ def placement_breaks(
     session_id: str | None,
 ) -> list[RuleBreak]:
     """The rules a placement breaks, as the planner judges them (`check_placement`)."""
-    from syncsvc.planner.replan import check_placement  # the planner: only when a check needs it
-
     inputs = plan_inputs(decision.settings, decision.context, decision.load.analysis)
     return check_placement(
         inputs,
@@ -409,8 +409,6 @@ def add_session(
             if b.rule != "W1"
         ]
         _refuse_or_accept(breaks, force, f"adding a {kind.value} session")
-        from syncsvc.planner.overrides import added_session_id
-
         new_id = added_session_id(context.athlete.id, context.overrides, day, kind)
         override = _override(
             context,

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import platformdirs
+
 from syncsvc import clock, routes
 from syncsvc.api.athletes import add_athlete, initialise
 from syncsvc.api.day_views import day_views
@@ -70,8 +72,6 @@ class MovedSession:
 
 def default_demo_home() -> Path:
     """A folder apart from the runner's own home, so the demo never touches their data."""
-    import platformdirs
-
     return Path(platformdirs.user_data_dir("syncsvc")) / "demo"
 
 

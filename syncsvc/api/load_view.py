@@ -9,6 +9,7 @@ from typing import Any
 from syncsvc.api.pipeline import analyse
 from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
+from syncsvc.load import analysis_to_json, plot_load
 from syncsvc.runtime import Runtime
 
 DAYS_RANGE = (1, 3650)
@@ -27,8 +28,6 @@ def load_report(
     runtime: Runtime, athlete: Athlete, *, days: int = 14, plot: Path | None = None
 ) -> LoadReport:
     """The last `days` days and the forecast; a PNG at `plot` when asked."""
-    from syncsvc.load import analysis_to_json  # pandas: only when the load is asked for
-
     if not DAYS_RANGE[0] <= days <= DAYS_RANGE[1]:
         raise UsageError(f"--days {days} is out of range: 1 to {DAYS_RANGE[1]}")
     if plot is not None and plot.suffix.lower() != ".png":
@@ -39,8 +38,6 @@ def load_report(
     rows = analysis_to_json(analysis, days)
     written: Path | None = None
     if plot is not None:
-        from syncsvc.load import plot_load
-
         with runtime.store.read() as tx:
             sessions = (
                 [

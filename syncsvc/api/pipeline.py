@@ -55,6 +55,12 @@ from syncsvc.domain import (
     SyncSummary,
 )
 from syncsvc.errors import SourceError
+from syncsvc.feed import feed_etag, render_feed
+from syncsvc.load import analyse_load
+from syncsvc.load.plan_source import parse_plan
+from syncsvc.planner.model import PlanInputs
+from syncsvc.planner.replan import replan
+from syncsvc.programme.catalogue import load_catalogue
 from syncsvc.runtime import Runtime
 from syncsvc.store.locks import athlete_lock
 
@@ -168,8 +174,6 @@ def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
 
 @lru_cache(maxsize=8)
 def _catalogue(path: Path | None) -> Catalogue:
-    from syncsvc.programme.catalogue import load_catalogue
-
     return load_catalogue(path)
 
 
@@ -189,8 +193,6 @@ def planned_workouts(
     today: date,
 ) -> tuple[tuple[PlannedWorkout, ...], tuple[str, ...]]:
     """Workouts of the imported training plans over the forecast window."""
-    from syncsvc.load.plan_source import parse_plan
-
     workouts: list[PlannedWorkout] = []
     problems: list[str] = []
     for name, content in plan_sources:
@@ -219,8 +221,6 @@ class LoadStep:
 
 def compute_load(settings: Settings, context: PipelineContext) -> LoadStep:
     """The load analysis the planner sees (also what `syncsvc load` shows)."""
-    from syncsvc.load import analyse_load
-
     planned, problems = planned_workouts(
         settings, context.athlete, context.plan_sources, context.today
     )
@@ -237,8 +237,6 @@ def compute_load(settings: Settings, context: PipelineContext) -> LoadStep:
 
 def plan_inputs(settings: Settings, context: PipelineContext, analysis: LoadAnalysis) -> PlanInputs:
     """What the planner reads: the context and the load analysis, nothing else."""
-    from syncsvc.planner.model import PlanInputs
-
     return PlanInputs(
         athlete_id=context.athlete.id,
         profile=context.athlete.profile,
@@ -259,8 +257,6 @@ def plan_inputs(settings: Settings, context: PipelineContext, analysis: LoadAnal
 def compute_plan(
     settings: Settings, context: PipelineContext, analysis: LoadAnalysis
 ) -> PlanResult:
-    from syncsvc.planner.replan import replan
-
     return replan(plan_inputs(settings, context, analysis), settings.planner, catalogue(settings))
 
 
@@ -268,8 +264,6 @@ def render(
     settings: Settings, context: PipelineContext, plan: PlanResult, analysis: LoadAnalysis
 ) -> tuple[RenderedFeed | None, tuple[str, ...]]:
     """The feed's bytes; on a failure none (the last good feed stays published) and why."""
-    from syncsvc.feed import feed_etag, render_feed
-
     try:
         body = render_feed(
             athlete=context.athlete,
@@ -491,8 +485,9 @@ def sync_sources(
     webhook refresh only does its announced work). A source that fails stops
     with its reason in its summary; the replan after it runs all the same.
     """
-    from syncsvc.sources.strava_announcements import process_pending
-    from syncsvc.sources.sync import connected_sources, sync_athlete
+
+    from syncsvc.sources.strava_announcements import process_pending  # noqa: PLC0415 - requests: sync only
+    from syncsvc.sources.sync import connected_sources, sync_athlete  # noqa: PLC0415 - requests: sync only
 
     summaries: list[SyncSummary] = []
     announced = process_pending(runtime.store, runtime.settings, athlete)

@@ -9,6 +9,7 @@ are fetched again by `refresh_plan_sources` (the service schedules it every
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,10 +64,8 @@ def read_location(location: str, *, deadline_s: float = FETCH_TIMEOUT_S) -> byte
 
 def _fetch(url: str, deadline_s: float) -> bytes:
     """Stream the answer with a byte cap and one deadline for the whole download."""
-    import time
-
-    import requests
-    import urllib3
+    import requests  # noqa: PLC0415 - requests: a plan source fetch only
+    import urllib3  # noqa: PLC0415 - with requests
 
     parts = urlsplit(url)
     if parts.scheme.lower() == "webcal":

@@ -1,20 +1,18 @@
-"""What `syncsvc plan` and `syncsvc today` show, read from the stored plan.
+"""What `syncsvc plan` and `syncsvc today` show: the views, built from the stored plan.
 
-No replan and no load model here: the plan is what the pipeline stored, and the
-day classes come from the store (`day_views`; pandas loads only when they are stale).
-Each session carries the runner's decisions about it from the override log,
-in words ("moved by you on 3 May").
+No replan and no load model here, and no store either: `api/plan_reader.py`
+reads the plan, the override log and the day classes, and `build_plan_view`
+turns them into the view. Each session carries the runner's decisions about it
+from the override log, in words ("moved by you on 3 May").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from syncsvc.api.day_views import day_views
-from syncsvc.api.pipeline import RefreshResult, local_today, refresh_athlete
 from syncsvc.domain import (
     Athlete,
     DayView,
@@ -23,7 +21,6 @@ from syncsvc.domain import (
     Session,
     SessionStatus,
 )
-from syncsvc.runtime import Runtime
 
 _VERBS = {
     OverrideAction.MOVE: "moved",
@@ -97,26 +94,17 @@ def session_window(session: Session, zone: ZoneInfo) -> tuple[datetime, datetime
     return start, start + timedelta(minutes=session.minutes)
 
 
-def plan_view(
-    runtime: Runtime,
+def build_plan_view(
     athlete: Athlete,
-    *,
-    weeks: int | None = None,
-    past_days: int = 7,
-    with_days: bool = True,
+    today: date,
+    sessions: Sequence[Session],
+    overrides: Sequence[Override],
+    notes: Sequence[str],
+    uid_host: str,
+    days: Mapping[date, DayView],
 ) -> PlanView:
-    """Sessions from `past_days` ago to `weeks` weeks ahead (the planner's horizon by default)."""
+    """The view of the stored sessions, with their day classes and the runner's decisions."""
     zone = ZoneInfo(athlete.profile.timezone)
-    today = local_today(athlete)
-    horizon = weeks if weeks is not None else runtime.settings.planner.horizon_weeks
-    first, last = today - timedelta(days=past_days), today + timedelta(days=7 * horizon)
-    with runtime.store.read() as tx:
-        scope = tx.athlete(athlete.id)
-        sessions = scope.sessions.all(since=first, until=last)
-        overrides = scope.overrides.all()
-        notes = scope.sessions.plan().notes if sessions else ()
-        host = tx.store_info().uid_host
-    days = day_views(runtime, athlete) if with_days and sessions else {}
     decisions = _decisions(overrides, sessions, zone)
     views = []
     for session in sessions:
@@ -124,14 +112,14 @@ def plan_view(
         views.append(
             SessionView(
                 session=session,
-                uid=f"{session.id}@{host}",
+                uid=f"{session.id}@{uid_host}",
                 start=start,
                 end=end,
                 day=days.get(session.local_date),
                 decisions=decisions.get(session.id, ()),
             )
         )
-    return PlanView(athlete, today, tuple(views), tuple(notes))
+    return PlanView(athlete, today, tuple(views), tuple(notes) if sessions else ())
 
 
 def next_session(view: PlanView) -> SessionView | None:
@@ -142,8 +130,3 @@ def next_session(view: PlanView) -> SessionView | None:
         if v.session.status is SessionStatus.PLANNED and v.session.local_date >= view.today
     ]
     return ahead[0] if ahead else None
-
-
-def replan_now(runtime: Runtime, athlete: Athlete) -> RefreshResult:
-    """`syncsvc replan`: the pipeline without a sync (it stores the day classes too)."""
-    return refresh_athlete(runtime, athlete.id, trigger="cli replan", sync=False)

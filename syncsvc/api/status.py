@@ -20,6 +20,7 @@ from syncsvc.api.feed_urls import feed_urls, redact_feed_url
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus, Source, SyncCursor
 from syncsvc.runtime import Runtime
 from syncsvc.store.feeds import PlanSource
+from syncsvc.store.job_stats import read_queue_stats
 from syncsvc.store.sync_state import CredentialInfo
 
 if TYPE_CHECKING:
@@ -121,8 +122,6 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
     days = day_views(runtime, athlete) if upcoming or warned else {}
     jobs: QueueStats | None = None
     if runtime.distributed:
-        from syncsvc.store.job_stats import read_queue_stats
-
         jobs = read_queue_stats(store)
     if not any(a.connected for a in accounts):
         attention.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -109,8 +110,6 @@ def athlete_export(
 
     Example: syncsvc athlete export ana -o ana.json
     """
-    import json
-
     with open_app(ctx, home=home) as app:
         data = app.export_athlete(app.athlete(name or athlete).athlete)
     if output is None:

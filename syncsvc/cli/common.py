@@ -7,48 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from syncsvc.api.app import AthleteApi, Syncsvc
+from syncsvc.cli.options import (
+    AthleteOption,
+    GlobalOptions,
+    HomeOption,
+    JsonOption,
+    global_options,
+)
 
-AthleteOption = Annotated[
-    str | None,
-    typer.Option(
-        "--athlete",
-        "-a",
-        help="Athlete name (default: the only one, or the default).",
-        show_default=False,
-    ),
+__all__ = [
+    "AthleteOption",
+    "GlobalOptions",
+    "HomeOption",
+    "JsonOption",
+    "athlete_api",
+    "global_options",
+    "open_app",
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home",
-        help="Home folder (default: SYNCSVC_HOME, else the platform data folder).",
-        show_default=False,
-        file_okay=False,
-    ),
-]
-
-
-@dataclass
-class GlobalOptions:
-    home: Path | None = None
-    config_file: Path | None = None
-    athlete: str | None = None
-    debug: bool = False
-
-
-def global_options(ctx: typer.Context) -> GlobalOptions:
-    root = ctx.find_root()
-    if not isinstance(root.obj, GlobalOptions):
-        root.obj = GlobalOptions()
-    return root.obj
 
 
 @contextmanager

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,8 +41,6 @@ def demo(
 
     Example: syncsvc demo --serve
     """
-    import time
-
     began = time.perf_counter()
     if not 1024 <= port <= 65535:
         raise UsageError(f"--port {port} is out of range: 1024 to 65535")
@@ -120,8 +123,6 @@ def demo(
 
 def _day(iso: str) -> str:
     """ "2026-11-23" as "Mon 23 Nov" (anything else as it is)."""
-    from datetime import date
-
     try:
         return f"{date.fromisoformat(iso):%a %d %b}"
     except ValueError:
@@ -130,9 +131,6 @@ def _day(iso: str) -> str:
 
 def _command_name() -> str:
     """How to call syncsvc again: `syncsvc` when that is on PATH, else its full path."""
-    import shutil
-    import sys
-    from pathlib import Path
 
     script = Path(sys.argv[0]).resolve()
     if script.name != "syncsvc":

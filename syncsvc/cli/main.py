@@ -1,157 +1,57 @@
-"""The `syncsvc` command: global options, command groups, and error mapping.
+"""The console script's entry point: `--version` at once, everything else through Typer.
 
-Every failure becomes one line on stderr and an exit code (2 for a bad value or
-usage, 1 for a failure); a traceback only with `--debug`.
+A front door: `syncsvc --version` is answered before Typer, Rich or any command
+module is imported; the Typer app lives in `cli/root.py` and loads only for the
+other commands (tests/foundation/test_cli_startup.py pins the import budget).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from pathlib import Path
-from typing import Annotated
-
-import typer
-from typer._click import core as click_core  # Typer vendors click; its Context type
-from typer.core import TyperGroup
-from typer.exceptions import TyperException
+from collections.abc import Sequence
+from typing import Any
 
 from syncsvc import __version__
-from syncsvc.cli.common import GlobalOptions
-from syncsvc.cli.output import error_console
-from syncsvc.errors import SyncsvcError
+
+_VALUED = frozenset({"--home", "--config", "--athlete", "-a"})
+"""The root options that take a value (`--home DIR`)."""
+_FLAGS = frozenset({"--debug"})
 
 
-class SyncsvcGroup(TyperGroup):
-    """The root group: maps our errors to one line and an exit code."""
-
-    def invoke(self, ctx: click_core.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except (TyperException, typer.Exit, typer.Abort):
-            raise
-        except SyncsvcError as error:
-            if _debugging(ctx):
-                raise
-            error_console.print(f"error: {error.one_line()}", markup=False)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            error_console.print("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as error:
-            if _debugging(ctx):
-                raise
-            error_console.print(
-                f"error: unexpected failure ({type(error).__name__}: {error}); "
-                "run again with --debug for details",
-                markup=False,
-            )
-            raise typer.Exit(1) from None
-
-
-def _debugging(ctx: click_core.Context) -> bool:
-    return isinstance(ctx.obj, GlobalOptions) and ctx.obj.debug
-
-
-app = typer.Typer(
-    cls=SyncsvcGroup,
-    name="syncsvc",
-    help="Core and hip strength sessions on the right days of your running week.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"syncsvc {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    ctx: typer.Context,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            help="Home folder (default: SYNCSVC_HOME, else the platform data folder).",
-            show_default=False,
-            file_okay=False,
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="Settings file (default: settings.toml in the home folder).",
-            show_default=False,
-            dir_okay=False,
-        ),
-    ] = None,
-    athlete: Annotated[
-        str | None,
-        typer.Option(
-            "--athlete",
-            "-a",
-            help="Athlete name, for stores with several athletes.",
-            show_default=False,
-        ),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """syncsvc: core and hip sessions placed on your easy and rest days, as a calendar feed."""
-    ctx.obj = GlobalOptions(home=home, config_file=config, athlete=athlete, debug=debug)
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    from syncsvc.server.redaction import redact_root_handlers
-
-    redact_root_handlers()  # the same redaction as `serve`: --debug shows urllib3's URLs
-
-
-def _register() -> None:
-    """Every command group, in the order `--help` lists them."""
-    from syncsvc.cli import (
-        athlete_commands,
-        checkin_commands,
-        demo_commands,
-        feed_commands,
-        load_commands,
-        plan_commands,
-        service_commands,
-        setup_commands,
-        store_commands,
-        sync_commands,
-    )
-
-    for module in (
-        setup_commands,
-        athlete_commands,
-        store_commands,
-        sync_commands,
-        plan_commands,
-        checkin_commands,
-        load_commands,
-        feed_commands,
-        demo_commands,
-        service_commands,
-    ):
-        module.register(app)
-
-
-_register()
+def asks_for_version(args: Sequence[str]) -> bool:
+    """True when Typer would print the version: `--version` among the root options,
+    before any command, after no option it would reject or act on first (`--help`)."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--version":
+            return True
+        if arg in _VALUED:
+            index += 2
+        elif arg in _FLAGS or (arg.split("=", 1)[0] in _VALUED and "=" in arg):
+            index += 1
+        else:
+            return False
+    return False
 
 
 def run() -> None:
     """Console-script entry point."""
     os.umask(0o077)  # every file syncsvc writes is owner-only: the store and key hold secrets
+    if asks_for_version(sys.argv[1:]):
+        sys.stdout.write(f"syncsvc {__version__}\n")
+        sys.stdout.flush()
+        return
+    from syncsvc.cli.root import app  # the front door: Typer and the command table
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    """`syncsvc.cli.main.app` still names the Typer app, loaded on first use."""
+    if name == "app":
+        from syncsvc.cli.root import app  # the front door: Typer and the command table
+
+        return app
+    raise AttributeError(name)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -264,8 +265,6 @@ def _exercise_json(item: PrescribedExercise) -> dict[str, Any]:
 
 def checkin_json(checkin: CheckIn, zone: str) -> dict[str, Any]:
     """A check-in as `checkin --list --json` prints it (local time)."""
-    from zoneinfo import ZoneInfo
-
     return {
         "at": checkin.at.astimezone(ZoneInfo(zone)).isoformat(),
         "back": checkin.back_score,

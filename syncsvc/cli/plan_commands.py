@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.api.plan_reader import quick_plan
+from syncsvc.api.plan_view import PlanView, next_session
+from syncsvc.cli.options import AthleteOption, HomeOption, JsonOption, global_options
 from syncsvc.cli.output import console, emit, full_session_json, said, session_json
 from syncsvc.cli.render import changes_table, plan_renderable, session_text, visible_changes
 from syncsvc.errors import UsageError
+
+if TYPE_CHECKING:
+    from syncsvc.api.app import AthleteApi
 
 plan_app = typer.Typer(invoke_without_command=True)
 """Help comes from the `plan` callback's docstring (with its example)."""
@@ -26,6 +34,31 @@ TimeOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Place it even when it breaks a programme rule.")
 ]
+
+
+@contextmanager
+def athlete_api(
+    ctx: typer.Context, *, athlete: str | None = None, home: Path | None = None
+) -> Iterator[AthleteApi]:
+    """The full API, opened only by a command that needs it: `plan` and `today` read
+    the stored plan without it when they can (`api/plan_reader.py`)."""
+    from syncsvc.cli import common  # the front door's fallback: the API, the store, the ORM
+
+    with common.athlete_api(ctx, athlete=athlete, home=home) as api:
+        yield api
+
+
+def _stored_view(
+    ctx: typer.Context, athlete: str | None, home: Path | None, *, weeks: int | None, past_days: int
+) -> PlanView | None:
+    options = global_options(ctx)
+    return quick_plan(
+        home or options.home,
+        options.config_file,
+        athlete or options.athlete,
+        weeks=weeks,
+        past_days=past_days,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -54,8 +87,10 @@ def plan(
         return
     if weeks is not None and not 1 <= weeks <= 8:
         raise UsageError(f"--weeks {weeks} is out of range: show 1 to 8 weeks")
-    with athlete_api(ctx, athlete=athlete, home=home) as api:
-        view = api.plan(weeks=weeks)
+    view = _stored_view(ctx, athlete, home, weeks=weeks, past_days=7)
+    if view is None:
+        with athlete_api(ctx, athlete=athlete, home=home) as api:
+            view = api.plan(weeks=weeks)
 
     def show() -> None:
         if not view.sessions:
@@ -190,8 +225,12 @@ def today(
 
     Example: syncsvc today
     """
-    with athlete_api(ctx, athlete=athlete, home=home) as api:
-        item = api.today()
+    stored = _stored_view(ctx, athlete, home, weeks=None, past_days=0)
+    if stored is not None:
+        item = next_session(stored)
+    else:
+        with athlete_api(ctx, athlete=athlete, home=home) as api:
+            item = api.today()
 
     def show() -> None:
         if item is None:

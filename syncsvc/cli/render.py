@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syncsvc.domain import SessionStatus
+from syncsvc.planner.explain import format_session
 
 if TYPE_CHECKING:
     from syncsvc.api.plan_view import PlanView, SessionView
@@ -78,8 +79,6 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
 
 def session_text(item: SessionView) -> str:
     """A session in full (warm-up, exercises with dose, tempo and cues, cool-down, why)."""
-    from syncsvc.planner.explain import format_session  # the planner: `today` only, not `plan`
-
     text = format_session(item.session, with_reasons=False)
     lines = [text, ""]
     if item.day is not None:

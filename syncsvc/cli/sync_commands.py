@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
+from rich.table import Table
 
 from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
 from syncsvc.cli.output import activity_json, console, emit, import_json
@@ -143,8 +145,6 @@ def _sync_with_progress(
     run: Callable[[Callable[[Source, int], None]], RefreshResult],
 ) -> RefreshResult:
     """A rich progress line per source, with its count of activities fetched so far."""
-    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
-
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
     ) as bar:
@@ -160,8 +160,6 @@ def _sync_with_progress(
 
 def _render_summaries(summaries: Sequence[SyncSummary], json_output: bool) -> None:
     def show() -> None:
-        from rich.table import Table
-
         table = Table(
             "source", "fetched", "new", "updated", "merged", "skipped", "deleted", "requests"
         )
@@ -228,8 +226,6 @@ def activities(
         rows = [activity_json(row) for row in api.activities(days=days)]
 
     def show() -> None:
-        from rich.table import Table
-
         table = Table("id", "date", "start", "sport", "km", "min", "HR", "load", "sources")
         for data in rows:
             table.add_row(

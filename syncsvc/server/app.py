@@ -26,10 +26,11 @@ from syncsvc.config import Settings
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
-from syncsvc.server.feed_routes import feed_routes
+from syncsvc.server.feed_routes import FeedServer, feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
 from syncsvc.server.jobs import JobQueue, StoreStravaBudget
 from syncsvc.server.metrics import CONTENT_TYPE, ServiceMetrics
+from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
 from syncsvc.store.database import Store
 
@@ -128,8 +129,9 @@ def create_app(
         body = await run_in_threadpool(metrics.render)
         return Response(body, media_type=CONTENT_TYPE)
 
+    feeds = FeedServer(StoreFeedLookup(store), settings.feed)
     app_routes = [
-        *feed_routes(StoreFeedLookup(store), settings.feed),
+        *feed_routes(feeds.lookup, server=feeds),
         *webhook_routes(webhook),
         Route(routes.path_of(routes.HEALTHZ), healthz, methods=["GET"], name=routes.HEALTHZ),
         Route(
@@ -140,11 +142,15 @@ def create_app(
         ),
     ]
     app = Starlette(routes=app_routes, lifespan=lifespan)
-    app.add_middleware(FeedRequestCounter, metrics=metrics)
+    app.add_middleware(FeedFastPath, server=feeds)  # in front of routing: the feed is polled most
     app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
+    app.add_middleware(FeedRequestCounter, metrics=metrics)  # outermost: counts the fast path too
     return app
 
 
 def feed_app(store: Store, settings: FeedSettings) -> Starlette:
     """An app with the feed route only: no webhook, no jobs, nothing that reaches out."""
-    return Starlette(routes=feed_routes(StoreFeedLookup(store), settings))
+    feeds = FeedServer(StoreFeedLookup(store), settings)
+    app = Starlette(routes=feed_routes(feeds.lookup, server=feeds))
+    app.add_middleware(FeedFastPath, server=feeds)
+    return app

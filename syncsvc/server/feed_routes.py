@@ -101,7 +101,7 @@ class FeedServer:
         settings: FeedSettings,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._lookup = lookup
+        self.lookup = lookup
         self._settings = settings
         self._monotonic = monotonic
         self._tokens: OrderedDict[bytes, _Seen] = OrderedDict()
@@ -109,6 +109,10 @@ class FeedServer:
 
     async def handle(self, request: Request) -> Response:
         token = str(request.path_params.get("token", ""))
+        return await self.answer(token, request.method, request.headers)
+
+    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> Response:
+        """The answer to a GET or HEAD of the token's feed (`headers` keyed in lower case)."""
         if not TOKEN_SHAPE.fullmatch(token):
             return _plain(404, "No such calendar feed.\n")
         hit = await self._find(token)
@@ -122,11 +126,11 @@ class FeedServer:
             return _plain(404, "No such calendar feed.\n")
         prepared = self._prepared(hit.feed)
         return prepared.answer(
-            gzipped=accepts_gzip(request.headers.get("accept-encoding")),
+            gzipped=accepts_gzip(headers.get("accept-encoding")),
             not_modified=is_not_modified(
-                request.headers, etags=prepared.etags, last_modified=prepared.rendered_at
+                headers, etags=prepared.etags, last_modified=prepared.rendered_at
             ),
-            head=request.method == "HEAD",
+            head=method == "HEAD",
         )
 
     async def _find(self, token: str) -> FeedHit | None:
@@ -137,7 +141,7 @@ class FeedServer:
         if seen is not None and now - seen.checked_at < self._settings.token_status_ttl_s:
             return seen.hit
         try:
-            hit = await run_in_threadpool(self._lookup.find_feed, token)
+            hit = await run_in_threadpool(self.lookup.find_feed, token)
             if isinstance(hit, FeedOk) and not hit.feed.body:
                 raise ValueError("stored feed is empty")
         except Exception as error:
@@ -184,9 +188,11 @@ def feed_routes(
     settings: FeedSettings | None = None,
     *,
     monotonic: Callable[[], float] = time.monotonic,
+    server: FeedServer | None = None,
 ) -> list[BaseRoute]:
-    """The feed route, to add to the service's Starlette app."""
-    server = FeedServer(lookup, settings or FeedSettings(), monotonic)
+    """The feed route, to add to the service's Starlette app (`server`: the one the
+    app's fast path answers with too, `prepared_feed.FeedFastPath`)."""
+    server = server or FeedServer(lookup, settings or FeedSettings(), monotonic)
     return [
         Route(routes.path_of(routes.FEED), server.handle, methods=["GET", "HEAD"], name=routes.FEED)
     ]

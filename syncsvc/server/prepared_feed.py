@@ -6,19 +6,28 @@ stored. So everything a poll sends back (both encodings, their validators,
 the gzip bytes, the header lines of the 200, the HEAD and the 304) is computed
 once per feed version here and reused as raw `(name, value)` byte pairs,
 instead of Starlette encoding a header dict on every request. This is the only
-module that sets response headers by hand; a later change may turn it into a
-raw ASGI fast path.
+module that sets response headers by hand.
+
+`FeedFastPath` goes further: it sits in front of the app's routing and its other
+middleware, and answers a GET or HEAD of a feed path straight from the feed
+server (`feed_routes.FeedServer.answer`, the same answers and caches as the
+route, token status included). Every other request, and any feed path the route
+would not match, goes on to the app unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Protocol
 
 from starlette.background import BackgroundTask
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from syncsvc import routes
 from syncsvc.domain import RenderedFeed
 from syncsvc.server.compression import VARY, gzip_bytes, gzip_etag
 from syncsvc.server.conditional import quoted_etag
@@ -95,3 +104,51 @@ def prepare_feed(feed: RenderedFeed, cache_control: str) -> PreparedFeed:
         etags=frozenset({etag, zipped_etag}),
         rendered_at=rendered_at,
     )
+
+
+class FeedAnswers(Protocol):
+    """The feed server, as the fast path calls it."""
+
+    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> Response: ...
+
+
+_FEED_PREFIX, _, _FEED_SUFFIX = routes.path_of(routes.FEED).partition("{token}")
+
+
+class FeedFastPath:
+    """ASGI middleware: a GET or HEAD of a feed path answered without routing.
+
+    Matches what the route matches (`/feeds/{token}.ics`, the token one path
+    segment); the answer is the route's own, sent the way Starlette sends it.
+    """
+
+    def __init__(self, app: ASGIApp, server: FeedAnswers) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            path: str = scope["path"]
+            if (
+                path.startswith(_FEED_PREFIX)
+                and path.endswith(_FEED_SUFFIX)
+                and len(path) > len(_FEED_PREFIX) + len(_FEED_SUFFIX)
+            ):
+                token = path[len(_FEED_PREFIX) : -len(_FEED_SUFFIX)]
+                if "/" not in token:
+                    response = await self.server.answer(
+                        token, scope["method"], _request_headers(scope)
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _request_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers keyed in lower case, the first of repeated ones (as Starlette)."""
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").lower()
+        if key not in headers:
+            headers[key] = value.decode("latin-1")
+    return headers

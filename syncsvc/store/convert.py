@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, time
-from typing import Any
-
-from sqlalchemy import Row
+from typing import TYPE_CHECKING, Any
 
 from syncsvc.domain import (
     Activity,
@@ -25,7 +23,11 @@ from syncsvc.domain import (
     Sport,
     StrengthLevel,
 )
-from syncsvc.store.schema import ActivityRow, CheckInRow, OverrideRow, SessionRow
+
+if TYPE_CHECKING:  # the ORM's row types, for annotations only: plain rows convert too
+    from sqlalchemy import Row
+
+    from syncsvc.store.schema import ActivityRow, CheckInRow, OverrideRow, SessionRow
 
 # ---------------------------------------------------------------- profile
 

@@ -17,13 +17,12 @@ from sqlalchemy import Engine, inspect, text
 from syncsvc import clock
 from syncsvc.errors import StoreError
 from syncsvc.store.job_schema import ensure_job_schema
+from syncsvc.store.revision import SCHEMA_HEAD
 
 if TYPE_CHECKING:  # Alembic is imported only when a migration is due (CLI start-up)
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-SCHEMA_HEAD = "0004_web_users"
-"""The newest migration's revision id; a test keeps it equal to Alembic's head."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_LOCK_KEY = 0x5359_4D49_4752  # "SYMIGR": one migrating process at a time

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from syncsvc.cli.main import app
+from syncsvc.cli.root import app
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD_HOOK = REPO / "tests" / "child_hook"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typer._click import core as click_core
+from typer.core import TyperGroup
 from typer.main import get_command
 
-from syncsvc.cli.main import app
+from syncsvc.cli.root import app
 from syncsvc.testing.cli import invoke
 
 
 def leaf_commands() -> list[list[str]]:
     found: list[list[str]] = []
 
-    def walk(command: object, path: list[str]) -> None:
-        children = getattr(command, "commands", None)
-        if children:
-            for name, child in children.items():
+    def walk(command: click_core.Command, path: list[str]) -> None:
+        if isinstance(command, TyperGroup):  # the root loads its commands on first use
+            context = click_core.Context(command)
+            for name in command.list_commands(context):
+                child = command.get_command(context, name)
+                assert child is not None, name
                 walk(child, [*path, name])
         else:
             found.append(path)

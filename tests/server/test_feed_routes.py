@@ -15,7 +15,8 @@ from starlette.applications import Starlette
 from syncsvc import routes
 from syncsvc.domain import Athlete, Profile
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
-from syncsvc.server.feed_routes import feed_routes
+from syncsvc.server.feed_routes import FeedServer, feed_routes
+from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 from tests.server.feed_doubles import (
     BODY,
@@ -41,9 +42,15 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def client(lookup: MemoryLookup, clock: Clock) -> Iterator[TestClient]:
-    app = Starlette(routes=feed_routes(lookup, FeedSettings(), monotonic=clock))
+@pytest.fixture(params=["routed", "fast path"])
+def client(
+    request: pytest.FixtureRequest, lookup: MemoryLookup, clock: Clock
+) -> Iterator[TestClient]:
+    """Every test runs through the route, and through the raw ASGI fast path in front of it."""
+    server = FeedServer(lookup, FeedSettings(), clock)
+    app: Any = Starlette(routes=feed_routes(lookup, server=server))
+    if request.param == "fast path":
+        app = FeedFastPath(app, server)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -306,3 +313,26 @@ def test_store_failure_beyond_the_stale_limit_is_503_not_old_bytes(
     clock.now += FeedSettings().stale_on_error_s + 1
 
     assert client.get(url()).status_code == 503
+
+
+def test_the_fast_path_answers_feed_reads_without_the_app(lookup: MemoryLookup) -> None:
+    """GET and HEAD of a feed path never reach the app behind; anything else does."""
+    reached: list[tuple[str, str]] = []
+
+    async def behind(scope: Any, receive: Any, send: Any) -> None:
+        reached.append((scope["method"], scope["path"]))
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    routed = Starlette(routes=feed_routes(lookup))
+    fast = TestClient(FeedFastPath(behind, FeedServer(lookup, FeedSettings())))  # no lifespan
+    with TestClient(routed) as plain:
+        for method, path in (("GET", url()), ("HEAD", url()), ("GET", url("x" * 20))):
+            answer = fast.request(method, path)
+            expected = plain.request(method, path)
+            assert (answer.status_code, answer.content) == (expected.status_code, expected.content)
+            assert answer.headers.items() == expected.headers.items()
+    assert reached == []
+    for method, path in (("POST", url()), ("GET", "/feeds/a/b.ics"), ("GET", "/healthz")):
+        assert fast.request(method, path).status_code == 299
+    assert reached == [("POST", url()), ("GET", "/feeds/a/b.ics"), ("GET", "/healthz")]
