@@ -34,6 +34,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bench_reference import python_pass_ms  # noqa: E402 - after the path above
 
 MB = 1024 * 1024
 
@@ -284,6 +287,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         report: dict[str, Any] = {"load_average_before": [round(x, 2) for x in load]}
+        # The time reference of this run: refusal times read as a ratio to it.
+        report["python_pass_ms"] = python_pass_ms(5)
         (folder / "b").mkdir()
         report["bodies"] = bench_bodies(folder / "b")
         print("bodies done", file=sys.stderr)
@@ -295,6 +300,10 @@ def main() -> None:
         (folder / "many").mkdir()
         report["flood_many_ids"] = flood(folder / "many", same_id=False)
         report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        for figures in report["files"].values():
+            figures["ratio_to_python_pass"] = round(
+                figures["seconds"] * 1000 / report["python_pass_ms"], 2
+            )
     if options.json:
         print(json.dumps(report, indent=1))
         return
