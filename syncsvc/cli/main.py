@@ -127,6 +127,7 @@ def _register() -> None:
         feed_commands,
         load_commands,
         plan_commands,
+        push_commands,
         service_commands,
         setup_commands,
         store_commands,
@@ -142,6 +143,7 @@ def _register() -> None:
         checkin_commands,
         load_commands,
         feed_commands,
+        push_commands,
         demo_commands,
         service_commands,
     ):
