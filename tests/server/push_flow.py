@@ -10,6 +10,8 @@ copy of the session has moved.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,13 +21,25 @@ from icalendar import Calendar
 
 from syncsvc import clock
 from syncsvc.api.app import Syncsvc
-from tests.push.radicale_server import PASSWORD, USER, Radicale
+from tests.push.radicale_server import PASSWORD, USER, Radicale, free_port
 from tests.server.conftest import MONDAY, NOW
 from tests.server.server_process import running_server, wait_until
 from tests.server.service_builders import event
 from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
 NOW_INSTANT = datetime.fromisoformat(NOW.replace("Z", "+00:00"))
+
+
+@contextmanager
+def radicale_in(folder: Path) -> Iterator[Radicale]:
+    """A Radicale server keeping its files in `folder`, stopped by its PID on exit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    server = Radicale(folder, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ import pytest
 
 from syncsvc import clock
 from syncsvc.api.app import Syncsvc
-from tests.push.radicale_server import Radicale, free_port
+from tests.push.radicale_server import Radicale
 from tests.server.conftest import MONDAY
 from tests.server.push_flow import (
     NOW_INSTANT,
     add_channel_and_push,
     radicale_days,
+    radicale_in,
     webhook_moves_the_session,
 )
 from tests.server.service_builders import Seeded
@@ -23,14 +24,8 @@ from tests.server.test_service_end_to_end import metric
 
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[Radicale]:
-    folder = tmp_path / "radicale"
-    folder.mkdir()
-    server = Radicale(folder, free_port())
-    server.start()
-    try:
+    with radicale_in(tmp_path / "radicale") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_webhook_for_a_hard_run_moves_the_session_on_radicale(
