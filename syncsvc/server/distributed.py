@@ -315,6 +315,9 @@ class Worker:
     def daily_push(self, timestamp: int) -> int:
         return self.periodic.push_tick(_instant(timestamp))
 
+    def lagging_pushes(self, timestamp: int) -> int:
+        return len(self.periodic.lagging_push_tick(_instant(timestamp)))
+
     async def retry_stalled(self, timestamp: int) -> int:
         """Jobs left "doing" by a worker whose heartbeat stopped: run them again.
 
@@ -379,6 +382,7 @@ class Worker:
             ("syncsvc.plan_sources", "7 * * * *", self.plan_sources),
             ("syncsvc.cleanup", "17 3 * * *", self.cleanup),
             ("syncsvc.daily_push", "37 4 * * *", self.daily_push),
+            ("syncsvc.lagging_pushes", "* * * * *", self.lagging_pushes),
             ("syncsvc.retry_stalled", "* * * * *", self.retry_stalled),
         ]
         for name, cron, body in periodic:

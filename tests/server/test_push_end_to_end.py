@@ -53,7 +53,7 @@ def test_a_webhook_for_a_hard_run_moves_the_session_on_radicale(
         )
         == 1
     )
-    assert metric(outcome.metrics, "syncsvc_jobs_enqueued_total", kind="push", result="new") == 1
+    assert metric(outcome.metrics, "syncsvc_jobs_enqueued_total", kind="push", result="new") >= 1
     with clock.frozen_at(NOW_INSTANT), Syncsvc.open(home=home) as app:
         [channel] = app.athlete().push_channels()
     assert channel.state == "ok"

@@ -11,6 +11,7 @@ import pytest
 
 from syncsvc import clock
 from syncsvc.api.app import Syncsvc
+from syncsvc.api.pipeline import refresh_athlete
 from syncsvc.cli.output import status_json, status_rows
 from syncsvc.push.model import ChannelState
 from syncsvc.runtime import Runtime
@@ -228,6 +229,25 @@ def test_the_daily_push_tick_never_raises_and_counts_its_pushes(runtime: Runtime
     periodic.push_tick(NOW)
 
     assert metric(metrics.render().decode(), "syncsvc_pushes_total", state="failing") == 1
+
+
+def test_the_minute_tick_pushes_channels_a_cli_change_left_behind(runtime: Runtime) -> None:
+    failing, paused = dead_channel(runtime), paused_channel(runtime)
+    aid = athlete_id(runtime)
+    jobs = InProcessJobs(lambda job: None, workers=1, monotonic=FakeMonotonic())
+    periodic = Periodic(
+        runtime, jobs, StoreStravaBudget(runtime.store, runtime.settings.strava), ServiceMetrics()
+    )
+    assert periodic.lagging_push_tick(NOW) == []  # in step: nothing to do
+
+    change_the_plan_behind_the_planner(runtime)
+    refresh_athlete(runtime, aid, trigger="move", sync=False)  # as a CLI command does
+
+    assert periodic.lagging_push_tick(NOW) == [push_request(aid, failing, "lagging")]
+    assert [(j.kind, j.channel_id) for j in jobs.waiting()] == [(JobKind.PUSH, failing)]
+    execute_push(runtime, aid, failing, reason="lagging")  # fails: backs off
+    assert periodic.lagging_push_tick(NOW) == []
+    assert paused not in [j.channel_id for j in jobs.waiting()]
 
 
 # ---------------------------------------------------------------- athlete remove
