@@ -12,6 +12,13 @@ The pipeline, the web app and the periodic fan-outs only ever call `JobQueue`:
   swallow a replan; the *lock* (`athlete:<id>`) keeps a refresh and a replan of
   one athlete from running at once. A job that has started no longer holds its
   queueing lock, so an event arriving during a refresh gets a refresh after it.
+- A push job (`JobKind.PUSH`, `channel_id` set) brings one push channel in
+  step after a run that changed the plan (`execute` hands one per channel to
+  `follow_up`). Its queueing lock and its lock are both
+  `push:<athlete>:<channel>`: a burst of replans makes one waiting push, and
+  it never waits for the athlete's refresh. A failing channel never fails the
+  job: `execute_push` records it and enqueues the push again when the
+  channel's backoff ends.
 - `delay_s` holds a job back (the webhook's coalescing delay); later requests
   merged into it never push it further back, so a burst waits at most once.
 
