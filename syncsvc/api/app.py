@@ -45,9 +45,14 @@ from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.status import StatusReport
 from syncsvc.domain import Athlete, CheckIn, Profile, Source
+from syncsvc.errors import UsageError
 from syncsvc.profiles import set_profile_value
+from syncsvc.push import admin as push_admin
+from syncsvc.push.admin import Removal
+from syncsvc.push.model import ChannelStatus, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
+from syncsvc.store.push import Channel
 
 if TYPE_CHECKING:
     from syncsvc.api.demo import DemoSetup, HardRunOutcome
@@ -152,10 +157,22 @@ class Syncsvc:
     def add_athlete(self, name: str, profile: Profile) -> Athlete:
         return athletes.add_athlete(self.runtime, name, profile)
 
-    def remove_athlete(self, athlete: Athlete) -> None:
-        """Remove an athlete and everything stored about them."""
-        with self.runtime.store.write() as tx:
+    def remove_athlete(self, athlete: Athlete, *, keep_events: bool = False) -> list[Removal]:
+        """Remove an athlete and everything stored about them.
+
+        First what their push channels hold is taken off the calendars (best
+        effort: a paused or unreachable channel says what stayed behind),
+        unless `keep_events`; the channels are forgotten either way.
+        """
+        runtime = self.runtime
+        removals: list[Removal] = []
+        if not keep_events:
+            removals = push_admin.remove_athlete_channels(
+                runtime.store, runtime.settings, athlete.id
+            )
+        with runtime.store.write() as tx:
             tx.athletes.remove(athlete.id)
+        return removals
 
     def set_default_athlete(self, name: str) -> Athlete:
         with self.runtime.store.write() as tx:
@@ -382,6 +399,76 @@ class AthleteApi:
 
     def disconnect_garmin(self) -> bool:
         return connections.disconnect_garmin(self.runtime, self.athlete)
+
+    # ------------------------------------------------------------ push channels
+
+    def add_caldav_channel(
+        self,
+        *,
+        url: str,
+        username: str,
+        password: str | None = None,
+        password_file: Path | None = None,
+        calendar: str | None = None,
+    ) -> Channel:
+        """Push to a CalDAV calendar (a second add with the same URL replaces the password).
+
+        The password is given, or read from `password_file` (one line).
+        """
+        if password is None:
+            if password_file is None:
+                raise UsageError("a CalDAV channel needs a password", hint="give --password-file")
+            password = push_admin.read_password_file(password_file)
+        return push_admin.add_caldav(
+            self.runtime.store,
+            self.athlete.id,
+            url=url,
+            username=username,
+            password=password,
+            calendar=calendar,
+        )
+
+    def add_garmin_channel(self) -> Channel:
+        """Push workouts to the Garmin Connect calendar of the account `auth garmin` connected."""
+        return push_admin.add_garmin(self.runtime.store, self.athlete.id)
+
+    def add_google_channel(
+        self,
+        *,
+        client_secrets: Path,
+        calendar: str | None = None,
+        headless: bool = False,
+        ask: Callable[[str], str] | None = None,
+    ) -> Channel:
+        """Run Google's consent and push to a calendar the app creates."""
+        return push_admin.add_google(
+            self.runtime.store,
+            self.athlete.id,
+            client_secrets=client_secrets,
+            calendar=calendar,
+            headless=headless,
+            ask=ask,
+        )
+
+    def push_channels(self) -> list[ChannelStatus]:
+        """Each channel's kind, target, last push, lag, state and last error."""
+        return push_admin.list_channels(self.runtime.store, self.athlete.id)
+
+    def remove_push_channel(self, channel_id: int, *, keep_events: bool = False) -> Removal:
+        """Forget a channel; first take off it what was pushed, unless `keep_events`."""
+        return push_admin.remove_channel(
+            self.runtime.store,
+            self.runtime.settings,
+            self.athlete.id,
+            channel_id,
+            keep_events=keep_events,
+        )
+
+    def push_sync(self, channel_id: int | None = None) -> list[PushResult]:
+        """Push now (one channel, or all), reading back what was deleted remotely."""
+        return push_admin.sync(
+            self.runtime.store, self.runtime.settings, self.athlete.id, channel_id
+        )
 
     # ------------------------------------------------------------ plan sources
 

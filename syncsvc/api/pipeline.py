@@ -61,6 +61,7 @@ from syncsvc.load.plan_source import parse_plan
 from syncsvc.planner.model import PlanInputs
 from syncsvc.planner.replan import replan
 from syncsvc.programme.catalogue import load_catalogue
+from syncsvc.push import admin as push_admin
 from syncsvc.runtime import Runtime
 from syncsvc.store.locks import athlete_lock
 
@@ -91,6 +92,8 @@ class RefreshResult:
     feed_changed: bool = False
     duration_s: float = 0.0
     problems: tuple[str, ...] = field(default=())
+    push_channels: tuple[int, ...] = ()
+    """The push channels to bring in step (the plan changed): one push job each."""
 
     @property
     def new_activities(self) -> int:
@@ -457,6 +460,7 @@ def _replan_and_publish(
     plan = compute_plan(settings, context, load.analysis)
     rendered, render_problems = render(settings, context, plan, load.analysis)
     written, feed_changed = write_results(runtime, context, plan, load.analysis, rendered)
+    channels = channels_to_push(runtime, context.athlete.id) if written else ()
     return RefreshResult(
         athlete_id=context.athlete.id,
         trigger=trigger,
@@ -466,7 +470,21 @@ def _replan_and_publish(
         sessions_written=written,
         feed_changed=feed_changed,
         problems=(*load.problems, *render_problems),
+        push_channels=channels,
     )
+
+
+def channels_to_push(runtime: Runtime, athlete_id: int) -> tuple[int, ...]:
+    """The plan changed: every push channel lags from now; the ones to push (paused wait).
+
+    A failure here never fails the run: the feed is published, and the daily
+    push brings the channels in step.
+    """
+    try:
+        return tuple(push_admin.note_plan_changed(runtime.store, athlete_id))
+    except Exception:
+        log.exception("push channels not noted; the daily push will catch up")
+        return ()
 
 
 # ---------------------------------------------------------------- sync

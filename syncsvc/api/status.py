@@ -18,6 +18,8 @@ from syncsvc import clock
 from syncsvc.api.day_views import day_views
 from syncsvc.api.feed_urls import feed_urls, redact_feed_url
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus, Source, SyncCursor
+from syncsvc.push import admin as push_admin
+from syncsvc.push.model import ChannelState, ChannelStatus
 from syncsvc.runtime import Runtime
 from syncsvc.store.feeds import PlanSource
 from syncsvc.store.job_stats import read_queue_stats
@@ -62,6 +64,8 @@ class StatusReport:
     """The feed's full URL (it holds the secret token); None without a token."""
     jobs: QueueStats | None
     """The distributed engine's queue, when it is in use."""
+    push_channels: tuple[ChannelStatus, ...]
+    """Each push channel: state, lag and last error (never a password or token)."""
     attention: tuple[str, ...]
     """What needs the runner's attention, one sentence each, with what to do."""
 
@@ -76,6 +80,37 @@ class StatusReport:
 
     def sync_of(self, source: Source) -> SyncCursor | None:
         return next((s for s in self.syncs if s.source is source), None)
+
+
+FIX_COMMANDS = {
+    "caldav": "syncsvc push add caldav with the same --url and a new --password-file",
+    "garmin": "syncsvc auth garmin",
+    "google": "syncsvc push add google --client-secrets FILE",
+}
+"""What reconnects a paused channel of each kind."""
+
+
+def paused_channel_message(channel: ChannelStatus) -> str:
+    """A paused channel: why, that nothing can be removed from it, and the command to fix it."""
+    why = channel.last_error or "its password or grant was refused"
+    fix = "" if "syncsvc " in why else f"; run {FIX_COMMANDS.get(channel.kind, 'syncsvc push add')}"
+    return (
+        f"push channel {channel.id} ({channel.kind}) is paused: {why}{fix}. "
+        "Nothing can be removed from it remotely until then "
+        f"(syncsvc push remove {channel.id} --keep-events forgets it anyway)"
+    )
+
+
+def channel_attention(channel: ChannelStatus) -> str | None:
+    """The attention line of a push channel that is not in step, else None."""
+    if channel.state == ChannelState.PAUSED:
+        return paused_channel_message(channel)
+    if channel.state == ChannelState.FAILING:
+        return (
+            f"push channel {channel.id} ({channel.kind}) is failing: {channel.last_error}; "
+            "it retries by itself (syncsvc push sync to try now)"
+        )
+    return None
 
 
 def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
@@ -119,6 +154,11 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
     for plan_source in plan_sources:
         if plan_source.last_error:
             attention.append(f"plan source {plan_source.name}: {plan_source.last_error}")
+    push_channels = tuple(push_admin.list_channels(store, athlete.id))
+    for channel in push_channels:
+        line = channel_attention(channel)
+        if line is not None:
+            attention.append(line)
     days = day_views(runtime, athlete) if upcoming or warned else {}
     jobs: QueueStats | None = None
     if runtime.distributed:
@@ -142,5 +182,6 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
         next_sessions=tuple(upcoming),
         feed_url=feed_urls(runtime.settings, token)["url"] if token else None,
         jobs=jobs,
+        push_channels=push_channels,
         attention=tuple(attention),
     )

@@ -68,17 +68,32 @@ def athlete_remove(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The athlete to remove, with everything stored.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    keep_events: Annotated[
+        bool,
+        typer.Option(
+            "--keep-events", help="Leave what their push channels put in calendars where it is."
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
-    """Remove an athlete and all their data. Example: syncsvc athlete remove sam --yes"""
+    """Remove an athlete and all their data, and what was pushed to their calendars.
+
+    Example: syncsvc athlete remove sam --yes
+    """
     with open_app(ctx, home=home) as app:
         athlete = app.find_athlete(name)
         if not yes and not typer.confirm(
             f"Remove {athlete.name!r} and everything stored about them?"
         ):
             raise typer.Exit(1)
-        app.remove_athlete(athlete)
+        removals = app.remove_athlete(athlete, keep_events=keep_events)
     console.print(f"Removed athlete {athlete.name!r}.")
+    for removal in removals:
+        if removal.error:
+            console.print(
+                f"Push channel {removal.channel_id}: its events stay ({removal.error}).",
+                markup=False,
+            )
 
 
 @athlete_app.command("default")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from syncsvc.api.plan_sources import PlanSourceInfo
     from syncsvc.api.plan_view import SessionView
     from syncsvc.api.status import StatusReport
+    from syncsvc.push.model import ChannelStatus
     from syncsvc.store.job_stats import QueueStats
 
 console = Console(highlight=False, soft_wrap=False)
@@ -149,6 +150,18 @@ def status_json(report: StatusReport) -> dict[str, Any]:
             "url": report.redacted_feed_url,
         },
         "jobs": jobs,
+        "push_channels": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "target": c.target,
+                "state": c.state,
+                "last_push": c.last_push_at,
+                "lag_s": round(c.lag_s),
+                "last_error": c.last_error,
+            }
+            for c in report.push_channels
+        ],
         "attention": list(report.attention),
     }
 
@@ -198,8 +211,22 @@ def status_rows(report: StatusReport) -> list[tuple[str, str]]:
     )
     if report.jobs is not None:
         rows.extend(queue_rows(report.jobs))
+    for channel in report.push_channels:
+        rows.append((f"push {channel.id} ({channel.kind})", push_channel_line(channel)))
     rows.append(("feed", report.feed_url or "no feed token (syncsvc feed rotate)"))
     return rows
+
+
+def push_channel_line(channel: ChannelStatus) -> str:
+    """A push channel in `status`: state, lag and last error."""
+    line = f"{channel.state}, {channel.target}"
+    behind = _ago(channel.lag_s).removesuffix(" ago")
+    line += ", in step" if channel.lag_s < 1 else f", {behind} behind"
+    if channel.last_error:
+        line += f": {channel.last_error}"
+    if channel.state == "paused":
+        line += " (nothing can be removed from it remotely; see attention)"
+    return line
 
 
 # ---------------------------------------------------------------- the plan

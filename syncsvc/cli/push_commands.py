@@ -1,6 +1,6 @@
 """`syncsvc push add|list|remove|sync`: sessions written into CalDAV, Garmin and Google calendars.
 
-Each command parses, calls one function of `syncsvc.push.admin`, and renders.
+Each command parses, calls one method of the athlete's API handle, and renders.
 Nothing here ever prints a password or a token.
 """
 
@@ -13,14 +13,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import console, print_json
 
 push_app = typer.Typer(
     help="Write each session into the calendars you look at (CalDAV, Garmin, Google) "
@@ -63,17 +57,9 @@ def add_caldav(
 
     Example: syncsvc push add caldav --url https://dav.example/ --username ana --password-file pw
     """
-    from syncsvc.push import admin
-
-    password = admin.read_password_file(password_file)
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        channel = admin.add_caldav(
-            runtime.store,
-            runtime.athlete().id,
-            url=url,
-            username=username,
-            password=password,
-            calendar=calendar,
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        channel = api.add_caldav_channel(
+            url=url, username=username, password_file=password_file, calendar=calendar
         )
     console.print(
         f"Added CalDAV channel {channel.id} ({channel.target}); "
@@ -95,10 +81,8 @@ def add_garmin(
 
     Example: syncsvc push add garmin
     """
-    from syncsvc.push import admin
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        channel = admin.add_garmin(runtime.store, runtime.athlete().id)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        channel = api.add_garmin_channel()
     console.print(
         f"Added Garmin Connect channel {channel.id}; run syncsvc push sync {channel.id} "
         "to push now.",
@@ -136,17 +120,14 @@ def add_google(
 
     Example: syncsvc push add google --client-secrets ~/Downloads/client_secret.json
     """
-    from syncsvc.push import admin
 
     def ask(url: str) -> str:
         console.print("Open this address, agree, then paste the address you land on:")
         console.print(url, markup=False, soft_wrap=True)
         return str(typer.prompt("Address (http://127.0.0.1...)"))
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        channel = admin.add_google(
-            runtime.store,
-            runtime.athlete().id,
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        channel = api.add_google_channel(
             client_secrets=client_secrets,
             calendar=calendar,
             headless=headless,
@@ -194,10 +175,8 @@ def push_list(
 
     Example: syncsvc push list --json
     """
-    from syncsvc.push import admin
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        channels = admin.list_channels(runtime.store, runtime.athlete().id)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        channels = api.push_channels()
     if json_output:
         print_json([_status_json(c) for c in channels])
         return
@@ -243,16 +222,8 @@ def push_remove(
 
     Example: syncsvc push remove 2
     """
-    from syncsvc.push import admin
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        removal = admin.remove_channel(
-            runtime.store,
-            runtime.settings,
-            runtime.athlete().id,
-            channel_id,
-            keep_events=keep_events,
-        )
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        removal = api.remove_push_channel(channel_id, keep_events=keep_events)
     kept = " (its events stay)" if removal.kept_remote else f" and {removal.removed_remote} events"
     console.print(f"Removed push channel {channel_id}{kept}.", markup=False)
 
@@ -271,10 +242,8 @@ def push_sync(
 
     Example: syncsvc push sync
     """
-    from syncsvc.push import admin
-
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        results = admin.sync(runtime.store, runtime.settings, runtime.athlete().id, channel_id)
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        results = api.push_sync(channel_id)
     if json_output:
         print_json(
             [

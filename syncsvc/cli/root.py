@@ -99,6 +99,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "feed_commands",
         "Training plans (iCalendar URL or file) that tell the planner your hard days ahead.",
     ),
+    "push": (
+        "push_commands",
+        "Write each session into the calendars you look at (CalDAV, Garmin, Google) and keep it "
+        "there as the plan moves.",
+    ),
     "strava": ("service_commands", "Strava's application settings."),
 }
 

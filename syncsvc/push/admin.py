@@ -127,6 +127,31 @@ def run_push_job(
     return push_channel(store, settings, athlete_id, channel_id, http=http)
 
 
+def lagging_channels(store: Store) -> list[tuple[int, int]]:
+    """(athlete id, channel id) of every channel behind the plan that may be pushed now.
+
+    Paused channels and channels backing off are left out. The service's
+    minute tick enqueues these: a plan changed by a CLI command, or a push job
+    lost with a stopped process, still reaches the calendar.
+    """
+    now = clock.now()
+    found: list[tuple[int, int]] = []
+    with store.read() as tx:
+        for athlete in tx.athletes.all():
+            for channel in tx.athlete(athlete.id).push.channels():
+                if channel.state == ChannelState.PAUSED or not _behind(channel):
+                    continue
+                retry = next_attempt_at(channel)
+                if retry is None or retry <= now:
+                    found.append((athlete.id, channel.id))
+    return found
+
+
+def _behind(channel: Channel) -> bool:
+    changed, pushed = channel.plan_changed_at, channel.last_success_at
+    return changed is not None and (pushed is None or pushed < changed)
+
+
 def daily_push(store: Store, settings: Settings) -> list[PushResult]:
     """Once a day, every channel of every athlete, with a read: rolls the Garmin window on."""
     with store.read() as tx:

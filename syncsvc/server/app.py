@@ -24,12 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from syncsvc import clock, routes
 from syncsvc.config import Settings
 from syncsvc.feed.settings import FeedSettings
+from syncsvc.push.admin import all_channel_statuses
 from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import FeedServer, feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
 from syncsvc.server.jobs import JobQueue, StoreStravaBudget
-from syncsvc.server.metrics import CONTENT_TYPE, ServiceMetrics
+from syncsvc.server.metrics import CONTENT_TYPE, PushChannelsCollector, ServiceMetrics
 from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
 from syncsvc.store.database import Store
@@ -120,6 +121,7 @@ def create_app(
     )
     if settings.service.mode != "single":
         metrics.registry.register(JobStatsCollector(store))
+    metrics.registry.register(PushChannelsCollector(lambda: all_channel_statuses(store)))
 
     async def healthz(request: Request) -> Response:
         status, body = await run_in_threadpool(health_report, store, jobs, scheduler_alive)

@@ -4,10 +4,12 @@ Many processes share one PostgreSQL: web processes (`syncsvc serve`, which in
 a distributed `service.mode` serves HTTP only) enqueue; workers (`syncsvc
 worker`) run the jobs and the periodic fan-outs. The mapping (see `jobs.py`):
 
-- refresh and replan are one task each; a job's *queueing lock*
+- refresh, replan and push are one task each; a job's *queueing lock*
   (`refresh:<id>`, `replan:<id>`) lets one job per athlete and kind wait, and
   its *lock* (`athlete:<id>`) keeps two jobs of one athlete from running at
-  once on any worker. `priority` flips sign (procrastinate runs higher first);
+  once on any worker. A push (`channel_id` in its kwargs) uses
+  `push:<id>:<channel>` for both locks, so it never waits for a refresh and
+  two pushes of one channel never overlap. `priority` flips sign (procrastinate runs higher first);
   `delay_s` is `schedule_in`. The body is `jobs.execute`, as in every engine.
 - periodic fan-outs run in UTC on procrastinate's periodic tasks, which pass
   the tick's timestamp and defer each tick once however many workers run (a
@@ -54,7 +56,7 @@ from sqlalchemy.engine import make_url
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
 from syncsvc.server import fanout
-from syncsvc.server.jobs import JobKind, JobRequest, StoreStravaBudget, execute
+from syncsvc.server.jobs import JobKind, JobRequest, StoreStravaBudget, execute, execute_push
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic, midnight_requests, poll_requests, read_athletes
 from syncsvc.store import job_stats
@@ -65,7 +67,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_TASK = "syncsvc.refresh"
 REPLAN_TASK = "syncsvc.replan"
-TASKS = {JobKind.REFRESH: REFRESH_TASK, JobKind.REPLAN: REPLAN_TASK}
+PUSH_TASK = "syncsvc.push"
+TASKS = {JobKind.REFRESH: REFRESH_TASK, JobKind.REPLAN: REPLAN_TASK, JobKind.PUSH: PUSH_TASK}
 FANOUT_PRIORITY = 1000
 """Fan-outs and housekeeping run before any athlete's job (procrastinate: higher first)."""
 STOP_MARGIN_S = 0.5
@@ -127,6 +130,8 @@ class ProcrastinateJobs:
                 "attempt": attempt,
             },
         }
+        if request.channel_id is not None:
+            options["task_kwargs"]["channel_id"] = request.channel_id
         if request.delay_s > 0:
             options["schedule_in"] = {"seconds": request.delay_s}
         return self.app.configure_task(TASKS[request.kind], **options)
@@ -173,6 +178,7 @@ def request_of(kind: JobKind, kwargs: dict[str, Any], *, delay_s: float = 0.0) -
         int(kwargs["priority"]),
         sources=tuple(Source(value) for value in kwargs.get("sources", ())),
         delay_s=delay_s,
+        channel_id=int(kwargs["channel_id"]) if kwargs.get("channel_id") is not None else None,
     )
 
 
@@ -212,6 +218,15 @@ class Worker:
         try:
             if self.job_body is not None:
                 self.job_body(request)
+            elif kind is JobKind.PUSH and request.channel_id is not None:
+                execute_push(
+                    self.runtime,
+                    request.athlete_id,
+                    request.channel_id,
+                    reason=request.reason,
+                    metrics=self.metrics,
+                    follow_up=self.jobs.enqueue,
+                )
             else:
                 execute(
                     self.runtime,
@@ -220,6 +235,7 @@ class Worker:
                     reason=request.reason,
                     sources=request.sources,
                     metrics=self.metrics,
+                    follow_up=self.jobs.enqueue,
                 )
         except Exception as error:
             job_stats.count(self.runtime.store, TASKS[kind], job_stats.FAILED)
@@ -295,6 +311,12 @@ class Worker:
         log.info("old jobs removed", extra={"jobs": removed, **counts})
         return removed
 
+    def daily_push(self, timestamp: int) -> int:
+        return self.periodic.push_tick(_instant(timestamp))
+
+    def lagging_pushes(self, timestamp: int) -> int:
+        return len(self.periodic.lagging_push_tick(_instant(timestamp)))
+
     async def retry_stalled(self, timestamp: int) -> int:
         """Jobs left "doing" by a worker whose heartbeat stopped: run them again.
 
@@ -345,8 +367,12 @@ class Worker:
         def replan(**kwargs: Any) -> None:
             self.run_job(JobKind.REPLAN, **kwargs)
 
+        def push(**kwargs: Any) -> None:
+            self.run_job(JobKind.PUSH, **kwargs)
+
         app.task(name=REFRESH_TASK)(refresh)
         app.task(name=REPLAN_TASK)(replan)
+        app.task(name=PUSH_TASK)(push)
         periodic: list[tuple[str, str, Callable[..., Any]]] = [
             ("syncsvc.polls", "* * * * *", self.polls),
             ("syncsvc.midnight", f"*/{service.midnight_tick_minutes} * * * *", self.midnight),
@@ -354,6 +380,8 @@ class Worker:
             ("syncsvc.tokens", f"*/{service.token_tick_minutes} * * * *", self.tokens),
             ("syncsvc.plan_sources", "7 * * * *", self.plan_sources),
             ("syncsvc.cleanup", "17 3 * * *", self.cleanup),
+            ("syncsvc.daily_push", "37 4 * * *", self.daily_push),
+            ("syncsvc.lagging_pushes", "* * * * *", self.lagging_pushes),
             ("syncsvc.retry_stalled", "* * * * *", self.retry_stalled),
         ]
         for name, cron, body in periodic:

@@ -12,6 +12,13 @@ The pipeline, the web app and the periodic fan-outs only ever call `JobQueue`:
   swallow a replan; the *lock* (`athlete:<id>`) keeps a refresh and a replan of
   one athlete from running at once. A job that has started no longer holds its
   queueing lock, so an event arriving during a refresh gets a refresh after it.
+- A push job (`JobKind.PUSH`, `channel_id` set) brings one push channel in
+  step after a run that changed the plan (`execute` hands one per channel to
+  `follow_up`). Its queueing lock and its lock are both
+  `push:<athlete>:<channel>`: a burst of replans makes one waiting push, and
+  it never waits for the athlete's refresh. A failing channel never fails the
+  job: `execute_push` records it and enqueues the push again when the
+  channel's backoff ends.
 - `delay_s` holds a job back (the webhook's coalescing delay); later requests
   merged into it never push it further back, so a burst waits at most once.
 
@@ -51,6 +58,10 @@ from syncsvc import clock
 from syncsvc.api.pipeline import RefreshResult, refresh_athlete
 from syncsvc.config import StravaSettings
 from syncsvc.domain import Source
+from syncsvc.errors import NotFoundError
+from syncsvc.push import admin
+from syncsvc.push.engine import next_attempt_at
+from syncsvc.push.model import ChannelState, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.store.database import Store
@@ -63,6 +74,8 @@ class JobKind(StrEnum):
     """Sync (the named sources, and any pending webhook work), then replan and publish."""
     REPLAN = "replan"
     """Replan and publish only (midnight, a runner's change): no network."""
+    PUSH = "push"
+    """Bring one push channel in step with the plan (`channel_id`), after a plan change."""
 
 
 class Priority(IntEnum):
@@ -73,6 +86,9 @@ class Priority(IntEnum):
     MIDNIGHT = 20
     POLL = 30
     START = 40
+    PUSH = 50
+    """After every refresh and replan of the day (a push follows one); before backfills,
+    so a long first sync of one athlete never holds back another's calendar."""
     BACKFILL = 90
 
 
@@ -85,14 +101,30 @@ class JobRequest:
     sources: tuple[Source, ...] = ()
     """Sources to poll; empty means only the work already pending in the store."""
     delay_s: float = 0.0
+    channel_id: int | None = None
+    """A push job's channel (push jobs only)."""
 
     @property
     def queueing_lock(self) -> str:
-        return f"{self.kind.value}:{self.athlete_id}"
+        return queueing_lock_of(self.kind, self.athlete_id, self.channel_id)
 
     @property
     def lock(self) -> str:
-        return f"athlete:{self.athlete_id}"
+        return lock_of(self.kind, self.athlete_id, self.channel_id)
+
+
+def queueing_lock_of(kind: JobKind, athlete_id: int, channel_id: int | None) -> str:
+    """One waiting job per athlete and kind; a push, per athlete and channel."""
+    if kind is JobKind.PUSH:
+        return f"push:{athlete_id}:{channel_id}"
+    return f"{kind.value}:{athlete_id}"
+
+
+def lock_of(kind: JobKind, athlete_id: int, channel_id: int | None) -> str:
+    """A push holds its channel's lock, not the athlete's: it never waits for a refresh."""
+    if kind is JobKind.PUSH:
+        return f"push:{athlete_id}:{channel_id}"
+    return f"athlete:{athlete_id}"
 
 
 class JobQueue(Protocol):
@@ -162,6 +194,7 @@ class Job:
     enqueued_at: float
     sequence: int
     merged: int = 1
+    channel_id: int | None = None
 
     @property
     def reason(self) -> str:
@@ -169,11 +202,11 @@ class Job:
 
     @property
     def lock(self) -> str:
-        return f"athlete:{self.athlete_id}"
+        return lock_of(self.kind, self.athlete_id, self.channel_id)
 
     @property
     def queueing_lock(self) -> str:
-        return f"{self.kind.value}:{self.athlete_id}"
+        return queueing_lock_of(self.kind, self.athlete_id, self.channel_id)
 
     def merge(self, request: JobRequest, not_before: float) -> None:
         if request.priority < self.priority:
@@ -231,6 +264,7 @@ class InProcessJobs:
                 not_before=not_before,
                 enqueued_at=now,
                 sequence=next(self._sequence),
+                channel_id=request.channel_id,
             )
             self._condition.notify_all()
             return True
@@ -380,6 +414,10 @@ class StoreOnlyJobs:
 # ---------------------------------------------------------------- what a job does
 
 
+FollowUp = Callable[[JobRequest], bool]
+"""Where a job enqueues the jobs that follow it (a push after a plan change)."""
+
+
 def execute(
     runtime: Runtime,
     kind: JobKind,
@@ -388,11 +426,14 @@ def execute(
     reason: str,
     sources: tuple[Source, ...] = (),
     metrics: ServiceMetrics | None = None,
+    follow_up: FollowUp | None = None,
 ) -> RefreshResult:
     """Run one job through the one pipeline; every engine calls this.
 
     A refresh's sync step does the pending webhook work first (budget
-    permitting; what finds none stays pending), then polls `sources`.
+    permitting; what finds none stays pending), then polls `sources`. A run
+    that changed the plan names the push channels to bring in step: one push
+    job each goes to `follow_up`.
     """
     try:
         if kind is JobKind.REPLAN:
@@ -405,13 +446,87 @@ def execute(
         raise
     if metrics is not None:
         metrics.record_refresh(result)
+    if follow_up is not None:
+        for channel_id in result.push_channels:
+            _follow(follow_up, push_request(athlete_id, channel_id, reason), metrics)
     return result
 
 
-def job_runner(runtime: Runtime, metrics: ServiceMetrics | None = None) -> JobRunner:
-    """The in-process engine's runner: `execute` for each job."""
+def push_request(
+    athlete_id: int, channel_id: int, reason: str, *, delay_s: float = 0.0
+) -> JobRequest:
+    return JobRequest(
+        JobKind.PUSH,
+        athlete_id,
+        reason,
+        Priority.PUSH,
+        delay_s=delay_s,
+        channel_id=channel_id,
+    )
+
+
+def _follow(follow_up: FollowUp, request: JobRequest, metrics: ServiceMetrics | None) -> None:
+    try:
+        made = follow_up(request)
+    except Exception as error:  # the refresh is done and its feed published; the push waits
+        log.warning("push job not enqueued: %s", type(error).__name__)
+        return
+    if metrics is not None:
+        metrics.jobs_enqueued.labels(
+            kind=request.kind.value, result="new" if made else "merged"
+        ).inc()
+
+
+def execute_push(
+    runtime: Runtime,
+    athlete_id: int,
+    channel_id: int,
+    *,
+    reason: str,
+    metrics: ServiceMetrics | None = None,
+    follow_up: FollowUp | None = None,
+) -> PushResult | None:
+    """One push job: bring a channel in step. A failing channel never fails the job.
+
+    While the channel backs off (or after this push failed), the job comes back
+    when the backoff ends; a paused channel waits for the runner. A channel
+    removed meanwhile is nothing to do (None).
+    """
+    try:
+        result = admin.run_push_job(runtime.store, runtime.settings, athlete_id, channel_id)
+    except NotFoundError:
+        return None
+    if metrics is not None:
+        metrics.record_push(result)
+    if result.state == ChannelState.FAILING and follow_up is not None:
+        with runtime.store.read() as tx:
+            channel = tx.athlete(athlete_id).push.channel(channel_id)
+        retry = next_attempt_at(channel) if channel is not None else None
+        if retry is not None:
+            wait = max(1.0, (retry - clock.now()).total_seconds())
+            _follow(follow_up, push_request(athlete_id, channel_id, reason, delay_s=wait), metrics)
+    return result
+
+
+def job_runner(
+    runtime: Runtime,
+    metrics: ServiceMetrics | None = None,
+    follow_up: FollowUp | None = None,
+) -> JobRunner:
+    """The in-process engine's runner: `execute` (or `execute_push`) for each job."""
 
     def run(job: Job) -> None:
+        if job.kind is JobKind.PUSH:
+            if job.channel_id is not None:
+                execute_push(
+                    runtime,
+                    job.athlete_id,
+                    job.channel_id,
+                    reason=job.reason,
+                    metrics=metrics,
+                    follow_up=follow_up,
+                )
+            return
         execute(
             runtime,
             job.kind,
@@ -419,6 +534,7 @@ def job_runner(runtime: Runtime, metrics: ServiceMetrics | None = None) -> JobRu
             reason=job.reason,
             sources=job.sources,
             metrics=metrics,
+            follow_up=follow_up,
         )
 
     return run

@@ -15,6 +15,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from syncsvc.api.pipeline import RefreshResult
+from syncsvc.api.status import paused_channel_message
+from syncsvc.push.model import ChannelState, ChannelStatus, PushResult
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,49 @@ class _ReadAtScrape(Collector):
                 log.debug("metric %s unavailable: %s", name, type(error).__name__)
                 continue
             yield GaugeMetricFamily(name, documentation, value=value)
+
+
+ERROR_LABEL_CHARS = 200
+"""A channel's last error goes into a label: kept short."""
+
+
+class PushChannelsCollector(Collector):
+    """Each push channel's state, lag and last error, read at scrape (`admin.all_channel_statuses`).
+
+    `syncsvc_push_channel_lag_seconds`: how long the channel has been behind the
+    plan; `syncsvc_push_channel_info` is 1 with the state and the last error as
+    labels (a paused channel's error names the command that fixes it).
+    """
+
+    def __init__(self, read: Callable[[], list[tuple[int, ChannelStatus]]]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            statuses = self.read()
+        except Exception as error:  # a scrape must not fail because the store is down
+            log.debug("push channels unavailable: %s", type(error).__name__)
+            return
+        labels = ["athlete_id", "channel", "kind"]
+        lag = GaugeMetricFamily(
+            "syncsvc_push_channel_lag_seconds",
+            "How long each push channel has been behind the plan (0: in step).",
+            labels=labels,
+        )
+        info = GaugeMetricFamily(
+            "syncsvc_push_channel_info",
+            "Each push channel's state (ok, failing, paused) and last error.",
+            labels=[*labels, "state", "last_error"],
+        )
+        for athlete_id, status in statuses:
+            key = [str(athlete_id), str(status.id), status.kind]
+            lag.add_metric(key, status.lag_s)
+            last_error = status.last_error
+            if status.state == ChannelState.PAUSED:
+                last_error = paused_channel_message(status)
+            info.add_metric([*key, status.state, last_error[:ERROR_LABEL_CHARS]], 1.0)
+        yield lag
+        yield info
 
 
 class ServiceMetrics:
@@ -76,6 +121,12 @@ class ServiceMetrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.pushes = Counter(
+            "syncsvc_pushes",
+            "Push jobs by channel kind and the state they left the channel in.",
+            ["kind", "state"],
+            registry=self.registry,
+        )
         self.jobs_enqueued = Counter(
             "syncsvc_jobs_enqueued",
             "Job requests by kind and whether they made a new waiting job or merged.",
@@ -96,6 +147,10 @@ class ServiceMetrics:
             self.syncs.labels(source=summary.source.value).inc()
             if summary.stopped:
                 self.errors.labels(kind=f"sync_stopped_{summary.source.value}").inc()
+
+    def record_push(self, result: PushResult) -> None:
+        state = str(result.state) if result.ran else "waiting"
+        self.pushes.labels(kind=result.kind, state=state).inc()
 
     def record_failure(self, trigger: str, error: BaseException) -> None:
         self.refreshes.labels(trigger=trigger, status="failed").inc()

@@ -17,6 +17,11 @@ and each tick remembers the previous one so a late tick still covers the gap.
   within `service.token_refresh_ahead_s` are refreshed.
 - plan sources, hourly: imported training plans read longer ago than
   `service.plan_source_refresh_hours` are read again; a changed one replans.
+- push, daily at 04:37 UTC: every push channel of every athlete, with a read
+  (`push.admin.daily_push`): rolls the Garmin window on, catches anything missed.
+- lagging pushes, every minute: a push job for each channel behind the plan
+  that is neither paused nor backing off (a plan a CLI command changed, a push
+  job lost with a stopped process).
 
 At start, `catch_up` enqueues what a stopped service missed: the pending work,
 and one replan for athletes whose last run is older than their local midnight.
@@ -37,9 +42,17 @@ from syncsvc import clock
 from syncsvc.api.plan_sources import refresh_plan_sources
 from syncsvc.config import Settings
 from syncsvc.domain import Source
+from syncsvc.push import admin as push_admin
 from syncsvc.runtime import Runtime
 from syncsvc.server import fanout
-from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority, StravaBudget
+from syncsvc.server.jobs import (
+    JobKind,
+    JobQueue,
+    JobRequest,
+    Priority,
+    StravaBudget,
+    push_request,
+)
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.sources.http import CountingSession
 from syncsvc.sources.strava_auth import fresh_token
@@ -196,6 +209,8 @@ class Periodic:
             id="plan-sources",
         )
         scheduler.add_job(self.cleanup_tick, "cron", hour=3, minute=17, id="cleanup")
+        scheduler.add_job(self.push_tick, "cron", hour=4, minute=37, id="daily-push")
+        scheduler.add_job(self.lagging_push_tick, "cron", second=30, id="lagging-pushes")
         scheduler.start()
         self.scheduler = scheduler
 
@@ -334,6 +349,31 @@ class Periodic:
                 )
         log.info("cleanup done", extra=counts)
         return counts
+
+    def push_tick(self, now: datetime | None = None) -> int:
+        """The daily push of every channel; returns how many pushed. Never raises."""
+        try:
+            results = push_admin.daily_push(self.runtime.store, self.runtime.settings)
+        except Exception as error:  # one bad day must not stop the scheduler
+            self.metrics.errors.labels(kind=f"daily_push_{type(error).__name__}").inc()
+            log.warning("daily push failed: %s", type(error).__name__)
+            return 0
+        for result in results:
+            self.metrics.record_push(result)
+        return sum(1 for result in results if result.ran)
+
+    def lagging_push_tick(self, now: datetime | None = None) -> list[JobRequest]:
+        """A push job for every channel behind the plan (merged into any waiting one)."""
+        try:
+            lagging = push_admin.lagging_channels(self.runtime.store)
+        except Exception as error:  # the next minute tries again
+            self.metrics.errors.labels(kind=f"push_tick_{type(error).__name__}").inc()
+            log.warning("lagging push channels unreadable: %s", type(error).__name__)
+            return []
+        requests = [push_request(a, c, "lagging") for a, c in lagging]
+        for request in requests:
+            self._enqueue(request)
+        return requests
 
     def catch_up(self, now: datetime | None = None) -> list[JobRequest]:
         """At start: the pending work, and one replan for each athlete past a missed midnight."""

@@ -30,6 +30,7 @@ from syncsvc.server.app import create_app, feed_app
 from syncsvc.server.jobs import (
     InProcessJobs,
     JobQueue,
+    JobRequest,
     StoreOnlyJobs,
     StoreStravaBudget,
     job_runner,
@@ -76,12 +77,17 @@ class Service:
             jobs = StoreOnlyJobs()
         else:
             self.engine = InProcessJobs(
-                job_runner(runtime, self.metrics), workers=settings.service.workers
+                job_runner(runtime, self.metrics, follow_up=self._follow_up),
+                workers=settings.service.workers,
             )
             jobs = self.engine
             self.periodic = Periodic(runtime, jobs, self.budget, self.metrics)
         self.jobs = jobs
         self._stopped = False
+
+    def _follow_up(self, request: JobRequest) -> bool:
+        """A job's follow-up (a push after a plan change) goes to this process's queue."""
+        return self.jobs.enqueue(request)
 
     def start(self) -> None:
         if self.engine is None or self.periodic is None:

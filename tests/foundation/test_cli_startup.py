@@ -18,6 +18,7 @@ from syncsvc.cli import (
     feed_commands,
     load_commands,
     plan_commands,
+    push_commands,
     service_commands,
     setup_commands,
     store_commands,
@@ -110,6 +111,7 @@ def test_the_command_table_is_the_commands() -> None:
         checkin_commands,
         load_commands,
         feed_commands,
+        push_commands,
         demo_commands,
         service_commands,
     ):
