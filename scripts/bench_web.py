@@ -42,8 +42,8 @@ def main() -> None:
     from starlette.testclient import TestClient
 
     from syncsvc import clock
+    from syncsvc.api.app import Syncsvc
     from syncsvc.api.pipeline import refresh_athlete
-    from syncsvc.api.web_access import issue_sign_in_link
     from syncsvc.runtime import Runtime
     from syncsvc.web.app import web_app
 
@@ -55,7 +55,7 @@ def main() -> None:
         athlete_id, _ = seed_athlete(runtime, "runner", runs)
         refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
         runner = Runtime(runtime.settings, athlete_name="runner", _store=runtime.store)
-        link = issue_sign_in_link(runner).url.rsplit("/signin/", 1)[1]
+        link = Syncsvc(runner).athlete().sign_in_link().url.rsplit("/signin/", 1)[1]
         app = web_app(runtime.store, runtime.settings)
         with TestClient(app, base_url="http://127.0.0.1:8765") as client:
             page = client.get(f"/signin/{link}").text

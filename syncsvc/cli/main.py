@@ -131,6 +131,7 @@ def _register() -> None:
         setup_commands,
         store_commands,
         sync_commands,
+        web_commands,
     )
 
     for module in (
@@ -144,6 +145,7 @@ def _register() -> None:
         feed_commands,
         demo_commands,
         service_commands,
+        web_commands,
     ):
         module.register(app)
 

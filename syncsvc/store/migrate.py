@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # Alembic is imported only when a migration is due (CLI start
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-SCHEMA_HEAD = "0004_web_users"
+SCHEMA_HEAD = "0005_day_loads"
 """The newest migration's revision id; a test keeps it equal to Alembic's head."""
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
