@@ -105,7 +105,8 @@ def _moves(client: Any, count: int) -> None:
         started = time.perf_counter()
         answer = client.post(f"/plan/{session_id}/move", data={"csrf": csrf, "day": fits[0]})
         moves.append((time.perf_counter() - started) * 1000)
-        assert answer.status_code == 200 and "Moved" in answer.text, answer.text[-500:]
+        assert answer.status_code == 200, answer.status_code
+        assert "Moved" in answer.text, answer.text[-500:]
     for name, timings in (("move picker", pickers), ("move+plan", moves)):
         if timings:
             timings.sort()
