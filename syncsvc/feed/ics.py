@@ -314,6 +314,8 @@ def render_session_object(
     name. `sequence` raises SEQUENCE above the session's version when a channel
     must overwrite an edit made on the remote side.
     """
+    from icalendar import Calendar
+
     tzid = athlete.profile.timezone
     try:
         zone = event_zone(tzid)

@@ -21,6 +21,7 @@ URIS = [
     f"/FEEDS/{TOKEN}.ics",
     f"/webhooks/strava?hub.mode=subscribe&hub.verify_token={TOKEN}",
     f"/x?code={TOKEN}",
+    f"/signin/{TOKEN}",
 ]
 
 
@@ -33,7 +34,7 @@ def caddy_filters() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("uri", URIS)
 def test_caddys_uri_filter_leaves_no_token(uri: str) -> None:
     filters = caddy_filters()
-    assert len(filters) == 2
+    assert len(filters) == 3  # feed paths, sign-in links, query strings
     for pattern, replacement in filters:
         uri = re.sub(pattern, replacement, uri)
     assert TOKEN not in uri
