@@ -22,6 +22,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -35,6 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--moves", type=int, default=6)
     options = parser.parse_args()
 
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -42,8 +44,8 @@ def main() -> None:
     from starlette.testclient import TestClient
 
     from syncsvc import clock
+    from syncsvc.api.app import Syncsvc
     from syncsvc.api.pipeline import refresh_athlete
-    from syncsvc.api.web_access import issue_sign_in_link
     from syncsvc.runtime import Runtime
     from syncsvc.web.app import web_app
 
@@ -55,7 +57,7 @@ def main() -> None:
         athlete_id, _ = seed_athlete(runtime, "runner", runs)
         refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
         runner = Runtime(runtime.settings, athlete_name="runner", _store=runtime.store)
-        link = issue_sign_in_link(runner).url.rsplit("/signin/", 1)[1]
+        link = Syncsvc(runner).athlete().sign_in_link().url.rsplit("/signin/", 1)[1]
         app = web_app(runtime.store, runtime.settings)
         with TestClient(app, base_url="http://127.0.0.1:8765") as client:
             page = client.get(f"/signin/{link}").text
@@ -78,7 +80,40 @@ def main() -> None:
                 p50 = statistics.median(timings)
                 p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
                 print(f"{path:<13}{p50:>8.1f}{p95:>8.1f}{(size + assets) / 1024:>7.1f}")
+            _moves(client, options.moves)
         runtime.close()
+
+
+def _moves(client: Any, count: int) -> None:
+    """A runner's move, as the page does it: the picker, then the move to a day it offers.
+
+    The move is timed from the POST to the updated plan (its 303 and the plan page).
+    """
+    pickers: list[float] = []
+    moves: list[float] = []
+    plan = client.get("/plan").text
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', plan)[0]
+    for session_id in re.findall(r'href="/plan/([a-z0-9]+)/move"', plan):
+        if len(moves) >= count:
+            break
+        started = time.perf_counter()
+        picker = client.get(f"/plan/{session_id}/move").text
+        pickers.append((time.perf_counter() - started) * 1000)
+        fits = re.findall(r'<li class="fits">.*?value="([\d-]+)"', picker, re.S)
+        if not fits:
+            continue
+        started = time.perf_counter()
+        answer = client.post(f"/plan/{session_id}/move", data={"csrf": csrf, "day": fits[0]})
+        moves.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200, answer.status_code
+        assert "Moved" in answer.text, answer.text[-500:]
+    for name, timings in (("move picker", pickers), ("move+plan", moves)):
+        if timings:
+            timings.sort()
+            print(
+                f"{name:<13}{statistics.median(timings):>8.1f}{timings[-1]:>8.1f}"
+                f"  (median, max of {len(timings)})"
+            )
 
 
 if __name__ == "__main__":

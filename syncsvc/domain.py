@@ -221,6 +221,10 @@ class DayView:
     forecast: bool
     load: float
     distance_m: float = 0.0
+    atl: float = 0.0
+    ctl: float = 0.0
+    acwr: float | None = None
+    """The acute (7-day) and chronic (42-day) loads and their ratio, for the load chart."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,19 +33,22 @@ from syncsvc.api import (
     plan_sources,
     profile_edits,
     status,
+    web_access,
 )
 from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
 from syncsvc.api.athletes import InitResult
 from syncsvc.api.checkins import CheckInOutcome
-from syncsvc.api.decisions import DecisionOutcome
+from syncsvc.api.decisions import DecisionOutcome, MoveOptions
 from syncsvc.api.feed_admin import FeedAddress
-from syncsvc.api.load_view import LoadReport
+from syncsvc.api.load_view import LoadDays, LoadReport
 from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
 from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
+from syncsvc.api.profile_edits import ProfileUpdate
 from syncsvc.api.status import StatusReport
-from syncsvc.domain import Athlete, CheckIn, Profile, Source
-from syncsvc.errors import UsageError
+from syncsvc.api.web_access import SignInLink
+from syncsvc.domain import Athlete, CheckIn, Profile, Session, Source
+from syncsvc.errors import NotFoundError, UsageError
 from syncsvc.profiles import set_profile_value
 from syncsvc.push import admin as push_admin
 from syncsvc.push.admin import Removal
@@ -53,11 +56,13 @@ from syncsvc.push.model import ChannelStatus, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
 from syncsvc.store.push import Channel
+from syncsvc.store.web_access import OpenedSession, WebSession
 
 if TYPE_CHECKING:
     from syncsvc.api.demo import DemoSetup, HardRunOutcome
     from syncsvc.api.strava_subscription import Subscription
     from syncsvc.sources.strava_auth import StravaConnection
+    from syncsvc.store.sync_state import CredentialInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +239,42 @@ class Syncsvc:
         from syncsvc.api.strava_subscription import delete_subscription  # noqa: PLC0415 - requests
 
         return delete_subscription(self.runtime.settings, subscription_id)
+
+    # ------------------------------------------------------------ the web page's sign-in
+
+    def athlete_with_id(self, athlete_id: int) -> AthleteApi:
+        """The handle of the athlete a web session is linked to."""
+        with self.runtime.store.read() as tx:
+            athlete = tx.athletes.by_id(athlete_id)
+        if athlete is None:
+            raise NotFoundError("this athlete no longer exists")
+        return AthleteApi(self, athlete.name)
+
+    def sign_in(self, token: str) -> OpenedSession:
+        """Use a sign-in link up and open a session; a refused link says why."""
+        return web_access.sign_in_with_link(self.runtime.store, self.runtime.settings, token)
+
+    def web_session(self, token: str) -> WebSession | None:
+        return web_access.session_for(self.runtime.store, token)
+
+    def sign_out(self, token: str) -> None:
+        web_access.sign_out(self.runtime.store, token)
+
+    def put_oauth_state(self, provider: str, purpose: str, user_id: int | None) -> str:
+        return web_access.put_oauth_state(
+            self.runtime.store, self.runtime.settings, provider, purpose, user_id
+        )
+
+    def take_oauth_state(self, state: str, provider: str) -> int | None:
+        """The user id the state was issued to; None when unknown, expired or used."""
+        return web_access.take_oauth_state(self.runtime.store, state, provider)
+
+    @property
+    def strava_configured(self) -> bool:
+        return bool(self.runtime.settings.strava.client_id)
+
+    def strava_authorization_url(self, redirect_uri: str, state: str) -> str:
+        return connections.strava_authorization_url(self.runtime, redirect_uri, state)
 
 
 class AthleteApi:
@@ -497,3 +538,39 @@ class AthleteApi:
             return ProfileChange(False, "")
         note = profile_edits.update_profile(self.runtime, athlete, updated, changed_key=key)
         return ProfileChange(True, note)
+
+    # ------------------------------------------------------------ for the web page
+
+    def training_session(self, session_id: str) -> Session:
+        """One of this athlete's sessions by its id; another athlete's is not found."""
+        with self.runtime.store.read() as tx:
+            found = tx.athlete(self.athlete.id).sessions.get(session_id)
+        if found is None:
+            raise NotFoundError(f"no session with id {session_id!r}")
+        return found
+
+    def move_options(self, session_id: str) -> MoveOptions:
+        """The next days a session could move to: which fit, and why the others don't."""
+        return decisions.move_options(self.runtime, self.athlete, session_id)
+
+    def load_days(self) -> LoadDays:
+        """The days around today with their loads, as the pipeline last stored them."""
+        return load_view.load_days(self.runtime, self.athlete)
+
+    def set_profile_values(self, values: dict[str, str]) -> ProfileUpdate:
+        """Change several profile values, then replan once."""
+        return profile_edits.update_profile_values(self.runtime, self.athlete, values)
+
+    def connections(self) -> dict[str, CredentialInfo | None]:
+        return connections.connection_status(self.runtime, self.athlete)
+
+    def connect_strava_with_code(self, code: str, scope: str) -> StravaConnection:
+        """Exchange the code Strava gave our own callback."""
+        return connections.connect_strava_with_code(self.runtime, self.athlete, code, scope)
+
+    def sign_out_everywhere(self) -> int:
+        return web_access.sign_out_everywhere(self.runtime.store, self.athlete.id)
+
+    def sign_in_link(self) -> SignInLink:
+        """A link to the web page that signs this athlete in: once, for `web.link_minutes`."""
+        return web_access.issue_sign_in_link(self.runtime, self.athlete)

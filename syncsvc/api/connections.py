@@ -10,6 +10,7 @@ from syncsvc.runtime import Runtime
 
 if TYPE_CHECKING:
     from syncsvc.sources.strava_auth import StravaConnection
+    from syncsvc.store.sync_state import CredentialInfo
 
 
 def connect_strava(
@@ -69,3 +70,29 @@ def connect_garmin(
 def disconnect_garmin(runtime: Runtime, athlete: Athlete) -> bool:
     with runtime.store.write() as tx:
         return tx.athlete(athlete.id).credentials.remove("garmin")
+
+
+def strava_authorization_url(runtime: Runtime, redirect_uri: str, state: str) -> str:
+    """Where to send the runner to grant access; Strava comes back to `redirect_uri`."""
+    from syncsvc.sources.strava_auth import authorization_url  # noqa: PLC0415 - requests: connect only
+
+    return authorization_url(runtime.settings.strava, redirect_uri, state)
+
+
+def connect_strava_with_code(
+    runtime: Runtime, athlete: Athlete, code: str, scope: str
+) -> StravaConnection:
+    """Exchange the code Strava gave our own callback (its `state` already checked)."""
+    from syncsvc.sources.http import CountingSession  # noqa: PLC0415 - requests: connect only
+    from syncsvc.sources.strava_auth import connect_with_code  # noqa: PLC0415 - requests: connect only
+
+    return connect_with_code(
+        runtime.store, runtime.settings.strava, athlete.id, code, scope, CountingSession()
+    )
+
+
+def connection_status(runtime: Runtime, athlete: Athlete) -> dict[str, CredentialInfo | None]:
+    """Each account's connection as stored (status and message; never a token)."""
+    with runtime.store.read() as tx:
+        credentials = tx.athlete(athlete.id).credentials
+        return {provider: credentials.info(provider) for provider in ("strava", "garmin")}

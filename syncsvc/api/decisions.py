@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from syncsvc.api.pipeline import (
     Decision,
     PipelineContext,
+    compute_load,
     decide_and_replan,
     plan_inputs,
+    read_context,
     replan_note,
 )
 from syncsvc.domain import (
@@ -443,3 +445,66 @@ def reset_session(runtime: Runtime, athlete: Athlete, prefix: str) -> DecisionOu
 
 def _day(day: date) -> str:
     return f"{day:%a} {day.isoformat()}"
+
+
+# ---------------------------------------------------------------- where a move fits
+
+MOVE_DAYS = 14
+"""How many days ahead, from today, `move_options` judges."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayOption:
+    """One day a session could move to: it fits, or the rules it breaks."""
+
+    day: date
+    broken: tuple[RuleBreak, ...]
+    current: bool
+    """The session is on this day now."""
+
+    @property
+    def fits(self) -> bool:
+        return not self.broken and not self.current
+
+    @property
+    def hard(self) -> bool:
+        """Refused even when forced (a day already past)."""
+        return any(b.rule == "past" for b in self.broken)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it does not fit, in words."""
+        return tuple(b.message for b in self.broken)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOptions:
+    session: Session
+    days: tuple[DayOption, ...]
+
+
+def move_options(
+    runtime: Runtime, athlete: Athlete, prefix: str, *, days: int = MOVE_DAYS
+) -> MoveOptions:
+    """Each of the next `days` days for a session: fits, or why not (read only).
+
+    The rules are the planner's (`check_placement`), judged on one pipeline
+    context and one load analysis, as a move judges its one day.
+    """
+    context = read_context(runtime, athlete)
+    session = resolve_session(context.sessions, prefix)
+    analysis = compute_load(runtime.settings, context).analysis
+    inputs = plan_inputs(runtime.settings, context, analysis)
+    options = []
+    for offset in range(days):
+        day = context.today + timedelta(days=offset)
+        breaks = check_placement(
+            inputs,
+            session.kind,
+            day,
+            runtime.settings.planner,
+            session_id=session.id,
+            start_time=session.start_time,
+        )
+        options.append(DayOption(day, tuple(breaks), current=day == session.local_date))
+    return MoveOptions(session, tuple(options))

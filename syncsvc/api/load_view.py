@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from syncsvc.api.pipeline import analyse
-from syncsvc.domain import Athlete
+from syncsvc.api.day_views import day_views
+from syncsvc.api.pipeline import analyse, local_today
+from syncsvc.domain import Athlete, DayView, Session, SessionStatus
 from syncsvc.errors import UsageError
 from syncsvc.load import analysis_to_json, plot_load
 from syncsvc.runtime import Runtime
@@ -50,3 +52,29 @@ def load_report(
             )
         written = plot_load(analysis, plot, sessions, days=max(days, 28))
     return LoadReport(athlete.name, rows, written, analysis.parameters.filled_in())
+
+
+@dataclass(frozen=True, slots=True)
+class LoadDays:
+    """The load as the pipeline last stored it: days around today, and the sessions on them."""
+
+    today: date
+    days: tuple[DayView, ...]
+    """Past days (at most four weeks) then the forecast, oldest first."""
+    sessions: tuple[Session, ...]
+    """Planned and done sessions on those days."""
+
+
+def load_days(runtime: Runtime, athlete: Athlete) -> LoadDays:
+    """What the pipeline stored at its last run (computed afresh only when that is stale)."""
+    today = local_today(athlete)
+    days = tuple(sorted(day_views(runtime, athlete).values(), key=lambda view: view.day))
+    if not days:
+        return LoadDays(today, (), ())
+    with runtime.store.read() as tx:
+        sessions = tuple(
+            s
+            for s in tx.athlete(athlete.id).sessions.all(since=days[0].day, until=days[-1].day)
+            if s.status in (SessionStatus.PLANNED, SessionStatus.DONE)
+        )
+    return LoadDays(today, days, sessions)

@@ -296,6 +296,9 @@ def views_of(days: Iterable[DayLoad], today: date) -> list[DayView]:
             forecast=day.forecast,
             load=round(day.load, 1),
             distance_m=round(day.distance_m, 1),
+            atl=round(day.atl, 2),
+            ctl=round(day.ctl, 2),
+            acwr=None if day.acwr is None else round(day.acwr, 3),
         )
         for day in days
         if day.day >= first

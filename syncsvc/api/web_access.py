@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from syncsvc import clock
 from syncsvc.config import Settings
+from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
@@ -42,9 +43,8 @@ def web_base_url(settings: Settings) -> str:
     return f"http://{settings.service.host}:{settings.service.port}"
 
 
-def issue_sign_in_link(runtime: Runtime) -> SignInLink:
+def issue_sign_in_link(runtime: Runtime, athlete: Athlete) -> SignInLink:
     """A single-use link for the athlete's user (created the first time), rate-limited."""
-    athlete = runtime.athlete()
     web = runtime.settings.web
     now = clock.now()
     with runtime.store.write() as tx:
@@ -84,3 +84,19 @@ def sign_out(store: Store, token: str) -> None:
 def sign_out_everywhere(store: Store, athlete_id: int) -> int:
     with store.write() as tx:
         return tx.athlete(athlete_id).web.sign_out_everywhere()
+
+
+def put_oauth_state(
+    store: Store, settings: Settings, provider: str, purpose: str, user_id: int | None
+) -> str:
+    """A fresh OAuth `state` for our callback, valid for `web.oauth_state_minutes`."""
+    lifetime = timedelta(minutes=settings.web.oauth_state_minutes)
+    with store.write() as tx:
+        return tx.web.put_state(provider, purpose, user_id, lifetime)
+
+
+def take_oauth_state(store: Store, state: str, provider: str) -> int | None:
+    """Use the state up: the user id it was issued to; None when unknown, expired or used."""
+    with store.write() as tx:
+        found = tx.web.take_state(state, provider)
+    return None if found is None else found.user_id

@@ -105,6 +105,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "there as the plan moves.",
     ),
     "strava": ("service_commands", "Strava's application settings."),
+    "web": ("web_commands", "The web page served by syncsvc serve at /."),
 }
 
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from syncsvc.cli.common import (
-    AthleteOption,
-    HomeOption,
-    JsonOption,
-    console,
-    print_json,
-    runtime_for,
-)
+from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
+from syncsvc.cli.output import console, emit
 
 web_app = typer.Typer(help="The web page served by syncsvc serve at /.", no_args_is_help=True)
 
@@ -31,13 +25,18 @@ def link(
 
     Example: syncsvc web link
     """
-    from syncsvc.api.web_access import issue_sign_in_link
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        made = api.sign_in_link()
+        minutes = api.runtime.settings.web.link_minutes
 
-    with runtime_for(ctx, athlete=athlete, home=home) as runtime:
-        made = issue_sign_in_link(runtime)
-        minutes = runtime.settings.web.link_minutes
-    if json_output:
-        print_json({"athlete": made.athlete, "url": made.url, "expires_at": made.expires_at})
-        return
-    console.print(f"Sign-in link for {made.athlete} (works once, for {minutes} minutes):")
-    console.print(f"  {made.url}", markup=False, soft_wrap=True)
+    def show() -> None:
+        console.print(
+            f"Sign-in link for {made.athlete} (works once, for {minutes} minutes):", markup=False
+        )
+        console.print(f"  {made.url}", markup=False, soft_wrap=True)
+
+    emit(
+        json_output,
+        lambda: {"athlete": made.athlete, "url": made.url, "expires_at": made.expires_at},
+        show,
+    )

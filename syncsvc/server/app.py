@@ -1,4 +1,4 @@
-"""The HTTP app: the feed, Strava's webhook, `/healthz` and `/metrics`.
+"""The HTTP app: the feed, Strava's webhook, `/healthz`, `/metrics` and the web page at `/`.
 
 `/healthz` answers 503 when the store cannot be read or (in a process that runs
 the scheduler) the scheduler or its job workers have stopped; otherwise 200,
@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncsvc import clock, routes
@@ -34,6 +35,8 @@ from syncsvc.server.metrics import CONTENT_TYPE, PushChannelsCollector, ServiceM
 from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
 from syncsvc.store.database import Store
+from syncsvc.web.app import web_routes
+from syncsvc.web.connection_pages import UPLOAD_PATH
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +135,7 @@ def create_app(
         return Response(body, media_type=CONTENT_TYPE)
 
     feeds = FeedServer(StoreFeedLookup(store), settings.feed)
-    app_routes = [
+    app_routes: list[BaseRoute] = [
         *feed_routes(feeds.lookup, server=feeds),
         *webhook_routes(webhook),
         Route(routes.path_of(routes.HEALTHZ), healthz, methods=["GET"], name=routes.HEALTHZ),
@@ -143,9 +146,15 @@ def create_app(
             name=routes.METRICS,
         ),
     ]
+    limits = body_limits(settings)
+    if settings.web.enabled:
+        # The page (and its log redaction) after the routes above, which it never shadows.
+        app_routes.extend(web_routes(store, settings))
+        upload_bytes = settings.web.upload_max_mb * (1 << 20)
+        limits = replace(limits, per_path={**limits.per_path, UPLOAD_PATH: upload_bytes})
     app = Starlette(routes=app_routes, lifespan=lifespan)
     app.add_middleware(FeedFastPath, server=feeds)  # in front of routing: the feed is polled most
-    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(FeedRequestCounter, metrics=metrics)  # outermost: counts the fast path too
     return app
 

@@ -30,6 +30,9 @@ class DayClassRepository:
                 forecast=view.forecast,
                 load=view.load,
                 distance_m=view.distance_m,
+                atl=view.atl,
+                ctl=view.ctl,
+                acwr=view.acwr,
             )
             for view in views
         )
@@ -49,6 +52,9 @@ class DayClassRepository:
                 forecast=row.forecast,
                 load=row.load,
                 distance_m=row.distance_m,
+                atl=row.atl,
+                ctl=row.ctl,
+                acwr=row.acwr,
             )
             for row in self.orm.scalars(query.order_by(DayClassRow.day))
         ]

@@ -212,6 +212,9 @@ class DayClassRow(Base):
     forecast: Mapped[bool] = mapped_column(Boolean)
     load: Mapped[float] = mapped_column(Float)
     distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    atl: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    ctl: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    acwr: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class OverrideRow(Base):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from syncsvc.domain import DayLoad, Session
+from syncsvc.domain import DayView, Session
 
 WIDTH = 720
 TOP_HEIGHT = 220
@@ -36,7 +36,7 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def load_chart(days: Sequence[DayLoad], today: date, sessions: Sequence[Session]) -> Chart:
+def load_chart(days: Sequence[DayView], today: date, sessions: Sequence[Session]) -> Chart:
     """The SVG for `days` (past and forecast, oldest first)."""
     if not days:
         return Chart("", 0)
@@ -120,9 +120,9 @@ def _ticks(peak: float) -> list[float]:
 
 
 def _line(
-    days: Sequence[DayLoad],
+    days: Sequence[DayView],
     name: str,
-    value: Callable[[DayLoad], float],
+    value: Callable[[DayView], float],
     x: Callable[[int], float],
     y: Callable[[float], float],
     step: float,
@@ -133,7 +133,7 @@ def _line(
     return f'<polyline class="{name}" points="{points}"/>'
 
 
-def _ratio_panel(days: Sequence[DayLoad], x: Callable[[int], float], step: float) -> list[str]:
+def _ratio_panel(days: Sequence[DayView], x: Callable[[int], float], step: float) -> list[str]:
     top = TOP_HEIGHT + GAP
 
     def ry(ratio: float) -> float:

@@ -21,6 +21,7 @@ from syncsvc.web.pages import Handler, Page, endpoint
 
 STRAVA = "strava"
 CONNECT = "connect"
+UPLOAD_PATH = "/connections/upload"
 UPLOAD_SUFFIXES = (".fit", ".fit.gz", ".gpx", ".gpx.gz", ".tcx", ".tcx.gz", ".zip")
 
 
@@ -193,7 +194,7 @@ def connection_routes(api: AppApi) -> list[Route]:
         post("/connections/garmin", garmin_start, "garmin_connect"),
         post("/connections/garmin/code", garmin_code, "garmin_code"),
         post("/connections/garmin/disconnect", garmin_disconnect, "garmin_disconnect"),
-        post("/connections/upload", upload, "upload", max_body_bytes=upload_limit),
+        post(UPLOAD_PATH, upload, "upload", max_body_bytes=upload_limit),
         post("/connections/plan-sources", plan_source_add, "plan_source_add"),
         post("/connections/plan-sources/remove", plan_source_remove, "plan_source_remove"),
     ]

@@ -1,12 +1,17 @@
-"""The load page: the chart (inline SVG) and the table of recent days."""
+"""The load page: the chart (inline SVG) and the table of recent days.
+
+Both are drawn from the days the pipeline stored at its last run (loads,
+classes, acute and chronic load): a page view never recomputes the analysis.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import Route
 
+from syncsvc.domain import DayView
 from syncsvc.web.app_api import AppApi
 from syncsvc.web.chart import load_chart
 from syncsvc.web.pages import Page, endpoint
@@ -15,20 +20,29 @@ CHART_PAST_DAYS = 28
 TABLE_DAYS = 14
 
 
+def _row(view: DayView) -> dict[str, Any]:
+    return {
+        "day": view.day,
+        "load": view.load,
+        "distance_km": round(view.distance_m / 1000.0, 2),
+        "class": view.day_class.value,
+        "reason": view.reason,
+        "acwr": None if view.acwr is None else round(view.acwr, 3),
+        "forecast": view.forecast,
+    }
+
+
 def load(page: Page) -> Response:
-    found = page.api.load(page.athlete_id, days=CHART_PAST_DAYS)
-    analysis = found.analysis
-    shown = [*analysis.past[-CHART_PAST_DAYS:], *analysis.forecast]
-    chart = load_chart(shown, analysis.today, found.sessions)
-    rows = [{**row, "day": date.fromisoformat(row["date"])} for row in found.rows]
-    past_rows = [row for row in rows if not row["forecast"]][-TABLE_DAYS:]
-    forecast_rows = [row for row in rows if row["forecast"]][:TABLE_DAYS]
+    found = page.api.load(page.athlete_id)
+    past = [view for view in found.days if not view.forecast][-CHART_PAST_DAYS:]
+    forecast = [view for view in found.days if view.forecast]
+    chart = load_chart([*past, *forecast], found.today, found.sessions)
     return page.render(
         "load.html",
         chart=chart.svg,
-        past_rows=list(reversed(past_rows)),
-        forecast_rows=forecast_rows,
-        today=analysis.today,
+        past_rows=[_row(view) for view in reversed(past[-TABLE_DAYS:])],
+        forecast_rows=[_row(view) for view in forecast[:TABLE_DAYS]],
+        today=found.today,
     )
 
 

@@ -23,6 +23,7 @@ from syncsvc.cli import (
     setup_commands,
     store_commands,
     sync_commands,
+    web_commands,
 )
 from syncsvc.cli.main import asks_for_version
 from syncsvc.cli.root import COMMANDS
@@ -114,6 +115,7 @@ def test_the_command_table_is_the_commands() -> None:
         push_commands,
         demo_commands,
         service_commands,
+        web_commands,
     ):
         module.register(room)
     commands = typer.main.get_group(room).commands

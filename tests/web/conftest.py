@@ -18,7 +18,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from syncsvc.api.web_access import issue_sign_in_link
+from syncsvc.api.app import Syncsvc
 from syncsvc.config import Settings
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
@@ -43,7 +43,9 @@ class Web:
 
     def link(self) -> str:
         """A sign-in link's path, as `syncsvc web link` makes it."""
-        return "/signin/" + issue_sign_in_link(self.runtime).url.rsplit("/signin/", 1)[1]
+        return (
+            "/signin/" + Syncsvc(self.runtime).athlete().sign_in_link().url.rsplit("/signin/", 1)[1]
+        )
 
 
 def make_web(home: Path, flags: dict[str, Any] | None = None) -> Web:

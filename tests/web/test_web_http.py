@@ -12,7 +12,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from syncsvc import clock
-from syncsvc.api.web_access import issue_sign_in_link
+from syncsvc.api.app import Syncsvc
 from syncsvc.domain import Plan, Session, SessionKind
 from syncsvc.errors import UsageError
 from syncsvc.runtime import Runtime
@@ -136,7 +136,7 @@ def test_another_athletes_session_ids_and_cookies_are_refused(
         assert tx.athlete(bo_id).sessions.get(bo_session).pinned is False  # type: ignore[union-attr]
 
     bo_runtime = Runtime(web.settings, athlete_name="bo", _store=web.store)
-    bo_link = issue_sign_in_link(bo_runtime).url.rsplit("/signin/", 1)[1]
+    bo_link = Syncsvc(bo_runtime).athlete().sign_in_link().url.rsplit("/signin/", 1)[1]
     with TestClient(web.app, base_url="http://127.0.0.1:8765") as bo_client:
         page = bo_client.get(f"/signin/{bo_link}")
         bo_client.post(
