@@ -498,6 +498,11 @@ def execute_push(
         return None
     if metrics is not None:
         metrics.record_push(result)
+    if result.skipped_sessions and follow_up is not None:
+        # The runner deleted pushed sessions in their calendar: replan now, so the plan's
+        # reasons and the feed say so ("deleted in iCloud on 3 Dec") without waiting.
+        replan = JobRequest(JobKind.REPLAN, athlete_id, "deleted in a calendar", Priority.RUNNER)
+        _follow(follow_up, replan, metrics)
     if result.state == ChannelState.FAILING and follow_up is not None:
         with runtime.store.read() as tx:
             channel = tx.athlete(athlete_id).push.channel(channel_id)

@@ -18,6 +18,8 @@ from syncsvc.push import admin
 from syncsvc.push.dav import object_name
 from syncsvc.push.engine import push_channel
 from syncsvc.push.model import ChannelState, EntryState
+from syncsvc.runtime import Runtime
+from syncsvc.server.jobs import JobKind, JobRequest, execute_push
 from syncsvc.store.database import Store
 from tests.push.push_builders import (
     CANCELLED,
@@ -331,3 +333,30 @@ def test_a_deleted_calendar_is_made_again_with_every_session(
     assert back.counts.created == 6
     assert len(radicale.events()) == 6
     assert stored(store, athlete_id, "2026w49-01").status is SessionStatus.PLANNED
+
+
+def test_a_session_deleted_in_the_calendar_asks_the_job_layer_for_a_replan(
+    tmp_path: Path, radicale: Radicale
+) -> None:
+    """The feed and the plan's reasons must say so at once, not at the next midnight."""
+    store, settings, athlete_id, channel_id = setup(tmp_path, radicale)
+    runtime = Runtime(settings, _store=store)
+    asked: list[JobRequest] = []
+
+    def follow_up(request: JobRequest) -> bool:
+        asked.append(request)
+        return True
+
+    first = execute_push(runtime, athlete_id, channel_id, reason="test", follow_up=follow_up)
+    assert first is not None
+    assert first.skipped_sessions == ()
+    assert asked == []  # nothing deleted: nothing to replan
+    href = href_of(store, athlete_id, channel_id, "2026w49-04")
+    assert requests.delete(href, auth=(USER, PASSWORD), timeout=5).status_code in (200, 204)
+
+    with clock.frozen_at(clock.now() + timedelta(hours=2)):  # past the hourly listing
+        result = execute_push(runtime, athlete_id, channel_id, reason="test", follow_up=follow_up)
+
+    assert result is not None
+    assert result.skipped_sessions == ("2026w49-04",)
+    assert [(r.kind, r.athlete_id) for r in asked] == [(JobKind.REPLAN, athlete_id)]
