@@ -1,4 +1,4 @@
-"""The runner's decisions: move, pin, unpin, skip, done, add, reset (issue 8).
+"""The runner's decisions: move, pin, unpin, skip, done, add, reset.
 
 Every decision has one shape (`_decide`): under the athlete's lock, read the
 pipeline's context once, resolve the session, check everything (the session

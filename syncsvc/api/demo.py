@@ -1,4 +1,4 @@
-"""`syncsvc demo`: the main job without any account, on its own clock (issue 8).
+"""`syncsvc demo`: the main job without any account, on its own clock.
 
 1. Fix the clock at the bundled history's "now" (the demo behaves the same at
    any hour) and open the demo home (a folder of its own, or SYNCSVC_HOME).

@@ -1,4 +1,4 @@
-"""`syncsvc feed url|export|rotate` (issue 6): the runner's side of the feed.
+"""`syncsvc feed url|export|rotate`: the runner's side of the feed.
 
 The URL holds a secret token; `rotate` revokes it (the old URL answers 410 in
 every process within `feed.token_status_ttl_s`) and issues a new one. `export`

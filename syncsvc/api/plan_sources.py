@@ -1,4 +1,4 @@
-"""Imported training plans (issue 4): `syncsvc plan-source add|list|remove`.
+"""Imported training plans: `syncsvc plan-source add|list|remove`.
 
 A plan source is an iCalendar URL (http, https or webcal) or a file. Adding one
 reads it at once and refuses what is not a calendar; the bytes are stored, and

@@ -1,4 +1,4 @@
-"""`syncsvc demo`: the main job, offline, on the demo's own clock (issue 8)."""
+"""`syncsvc demo`: the main job, offline, on the demo's own clock."""
 
 from __future__ import annotations
 

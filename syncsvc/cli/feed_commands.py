@@ -1,4 +1,4 @@
-"""`syncsvc feed url|export|rotate` (issue 6), `syncsvc plan-source add|list|remove` (issue 4)."""
+"""`syncsvc feed url|export|rotate`, `syncsvc plan-source add|list|remove`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`syncsvc load`: the daily running load, day classes and the forecast (issue 4)."""
+"""`syncsvc load`: the daily running load, day classes and the forecast."""
 
 from __future__ import annotations
 

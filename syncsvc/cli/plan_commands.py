@@ -1,4 +1,4 @@
-"""`syncsvc plan ...`, `syncsvc today` and `syncsvc replan` (issue 8)."""
+"""`syncsvc plan ...`, `syncsvc today` and `syncsvc replan`."""
 
 from __future__ import annotations
 

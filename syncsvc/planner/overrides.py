@@ -95,7 +95,7 @@ def replay(overrides: Sequence[Override], athlete_id: int, known: set[str]) -> C
                 day=override.local_date,
                 start_time=override.start_time or control.start_time,
                 placed=True,
-                pinned=True,  # "move a session (this pins it)", issue 8
+                pinned=True,  # "move a session (this pins it)"
                 forced=override.forced,
                 broken_rules=override.broken_rules,
                 how="moved",
