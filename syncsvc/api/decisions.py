@@ -411,7 +411,9 @@ def add_session(
         _refuse_or_accept(breaks, force, f"adding a {kind.value} session")
         from syncsvc.planner.overrides import added_session_id
 
-        new_id = added_session_id(context.athlete.id, context.overrides, day, kind)
+        new_id = added_session_id(
+            context.athlete.id, context.overrides, day, kind, context.id_namespace
+        )
         override = _override(
             context,
             OverrideAction.ADD,

@@ -45,10 +45,10 @@ def weeks_to_plan(
     return sorted(week for week in weeks if week >= first)
 
 
-def _slot_ids(athlete_id: int, week: date, settings: PlannerSettings) -> list[Slot]:
+def _slot_ids(inputs: PlanInputs, week: date, settings: PlannerSettings) -> list[Slot]:
     counts = {SessionKind.CORE: settings.core_per_week, SessionKind.HIP: settings.hip_per_week}
     return [
-        Slot(session_id(athlete_id, week, kind, ordinal), kind, ordinal)
+        Slot(session_id(inputs.athlete_id, week, kind, ordinal, inputs.id_namespace), kind, ordinal)
         for kind in KINDS
         for ordinal in range(1, counts[kind] + 1)
     ]
@@ -149,7 +149,7 @@ def place(
     profile = inputs.profile
     days = calendar.week(week)
     in_week = set(days)
-    slots = _slot_ids(inputs.athlete_id, week, settings)
+    slots = _slot_ids(inputs, week, settings)
     slot_ids = {slot.id for slot in slots}
     for session in stored.values():
         if session.id in drafts or session.local_date not in in_week or session.id in slot_ids:
@@ -236,7 +236,7 @@ def _all_slot_ids(inputs: PlanInputs, session: Session, settings: PlannerSetting
     ids: set[str] = set()
     for shift in (-7, 0, 7):
         week = week_start_of(session.local_date + timedelta(days=shift))
-        ids.update(slot.id for slot in _slot_ids(inputs.athlete_id, week, settings))
+        ids.update(slot.id for slot in _slot_ids(inputs, week, settings))
     return ids
 
 
