@@ -301,6 +301,12 @@ class AthleteApi:
     def reset(self, session_id: str) -> DecisionOutcome:
         return decisions.reset_session(self.runtime, self.athlete, session_id)
 
+    def why(self, session_id: str) -> SessionView:
+        """One session with every reason for its day (`syncsvc plan why ID`)."""
+        view = plan_view.plan_view(self.runtime, self.athlete, weeks=8, past_days=56)
+        found = decisions.resolve_session([item.session for item in view.sessions], session_id)
+        return next(item for item in view.sessions if item.session.id == found.id)
+
     # ------------------------------------------------------------ check-ins
 
     def checkin(self, back: int, *, sore: Sequence[str] = (), note: str = "") -> CheckInOutcome:

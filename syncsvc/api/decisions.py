@@ -243,10 +243,9 @@ def _refuse_or_accept(breaks: list[RuleBreak], force: bool, what: str) -> None:
     if hard:
         raise UsageError(f"{what} refused: {hard[0].message}")
     if breaks and not force:
-        first = breaks[0]
-        more = f" (and {len(breaks) - 1} more)" if len(breaks) > 1 else ""
+        words = "; ".join(dict.fromkeys(b.message for b in breaks))
         raise UsageError(
-            f"{what} refused: it breaks {first.rule}: {first.message}{more}",
+            f"{what} refused: {words}",
             hint="add --force to place it anyway; the plan will keep the warning",
         )
 
@@ -296,7 +295,8 @@ def move_session(
             f"Moved {session.kind.value} session {session.id} to {_day(day)} at {start:%H:%M}."
         )
         if breaks:
-            message += " Forced: it breaks " + "; ".join(str(b) for b in breaks) + "."
+            words = "; ".join(dict.fromkeys(b.message for b in breaks))
+            message += f" Placed with --force, though {words}."
         return _Decided(override, session.id, message, tuple(breaks))
 
     return _decide(runtime, athlete, prefix, "plan move", check)
@@ -372,7 +372,8 @@ def mark_done(
             context, OverrideAction.DONE, session_id=session.id, rpe=rpe, note=text
         )
         felt = f" (RPE {rpe})" if rpe is not None else ""
-        message = f"Marked {session.kind.value} session {session.id} done{felt}."
+        verb = "Updated" if session.status is SessionStatus.DONE else "Marked"
+        message = f"{verb} {session.kind.value} session {session.id} done{felt}."
         return _Decided(override, session.id, message)
 
     return _decide(runtime, athlete, prefix, "plan done", check)

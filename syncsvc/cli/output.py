@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from syncsvc.domain import CheckIn, DayView, PrescribedExercise, Source
+from syncsvc.reasons import split_rules
 
 if TYPE_CHECKING:
     from syncsvc.api.activities import ActivityListing, ImportOutcome
@@ -227,7 +228,10 @@ def session_json(view: SessionView) -> dict[str, Any]:
             {"name": item.name, "dose": item.dose, "tempo": item.tempo}
             for item in (content.exercises if content else ())
         ],
-        "reasons": list(view.reasons),
+        "reasons": [
+            {"text": text, "rules": list(rules)}
+            for text, rules in (split_rules(reason) for reason in view.reasons)
+        ],
         "warnings": list(session.warnings),
         "decisions": list(view.decisions),
         "rpe": session.rpe,

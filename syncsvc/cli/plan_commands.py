@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from syncsvc import clock
 from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api
 from syncsvc.cli.output import console, emit, full_session_json, said, session_json
-from syncsvc.cli.render import changes_table, plan_renderable, session_text, visible_changes
+from syncsvc.cli.render import (
+    changes_table,
+    plan_renderable,
+    session_text,
+    visible_changes,
+    why_text,
+)
 from syncsvc.errors import UsageError
+from syncsvc.reasons import plain
 
 plan_app = typer.Typer(invoke_without_command=True)
 """Help comes from the `plan` callback's docstring (with its example)."""
@@ -63,7 +72,7 @@ def plan(
             return
         console.print(plan_renderable(view))
         for note in view.notes:
-            console.print(f"[yellow]·[/yellow] {note}", markup=True, highlight=False)
+            console.print(f"[yellow]·[/yellow] {escape(plain(note))}", markup=True, highlight=False)
 
     emit(json_output, lambda: [session_json(item) for item in view.sessions], show)
 
@@ -180,6 +189,22 @@ def reset(
     said(outcome.message, outcome.replanned)
 
 
+@plan_app.command("why")
+def why(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Every reason for a session's day, with the rule ids (docs/programme.md words them).
+
+    Example: syncsvc plan why k3f
+    """
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        item = api.why(session_id)
+    console.print(why_text(item), markup=False, highlight=False)
+
+
 def today(
     ctx: typer.Context,
     athlete: AthleteOption = None,
@@ -195,8 +220,13 @@ def today(
 
     def show() -> None:
         if item is None:
-            console.print("Nothing planned ahead: run syncsvc replan.")
+            console.print("Nothing planned today or ahead: run syncsvc replan.")
             return
+        local_today = clock.now().astimezone(item.start.tzinfo).date()
+        if item.session.local_date != local_today:
+            day = f"{item.session.local_date:%A %d %b}"
+            console.print(f"Nothing planned today. The next session is on {day}:", markup=False)
+            console.print()
         console.print(session_text(item), markup=False)
 
     emit(json_output, lambda: None if item is None else full_session_json(item), show)

@@ -12,7 +12,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from syncsvc.domain import SessionStatus
+from syncsvc.domain import Session, SessionStatus
+from syncsvc.reasons import explain_line, plain
 
 if TYPE_CHECKING:
     from syncsvc.api.plan_view import PlanView, SessionView
@@ -68,11 +69,21 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
             line.append("  (today)", style="bold")
         parts.append(line)
         decided = len(item.decisions)
-        shown = [*session.reasons[:reasons], *item.reasons[len(item.reasons) - decided :]]
+        decisions = list(item.reasons[len(item.reasons) - decided :])
+        if session.reasons and session.reasons[0].startswith("You "):
+            # "You moved this session to Tuesday..." already says the move, the pin or
+            # the add, and what it breaks: one line, not three overlapping ones.
+            decisions = [d for d in decisions if not d.startswith(("Moved", "Pinned", "Added"))]
+        shown = [*session.reasons[:reasons], *decisions]
+        said = " ".join(plain(reason) for reason in shown)
+        outcome = outcome_words(session)
+        if outcome:
+            parts.append(Padding(Text(f"· {outcome}"), (0, 0, 0, 6)))
         for reason in shown:
-            parts.append(Padding(Text(f"· {reason}", style="dim"), (0, 0, 0, 6)))
+            parts.append(Padding(Text(f"· {plain(reason)}", style="dim"), (0, 0, 0, 6)))
         for warning in session.warnings:
-            parts.append(Padding(Text(f"! {warning}", style="yellow"), (0, 0, 0, 6)))
+            if plain(warning) not in said:
+                parts.append(Padding(Text(f"! {plain(warning)}", style="yellow"), (0, 0, 0, 6)))
     return Group(*parts)
 
 
@@ -85,8 +96,40 @@ def session_text(item: SessionView) -> str:
     if item.day is not None:
         reason = f": {item.day.reason}" if item.day.reason else ""
         lines.append(f"Running that day: {item.day.day_class}{reason}")
+    outcome = outcome_words(item.session)
+    if outcome:
+        lines.append(outcome[:1].upper() + outcome[1:])
     lines.append("Why this day:")
-    lines.extend(f"- {reason}" for reason in item.reasons)
+    lines.extend(f"- {plain(reason)}" for reason in item.reasons)
+    return "\n".join(lines)
+
+
+def outcome_words(session: Session) -> str:
+    """How a done session felt: "how it felt: RPE 6, legs heavy" ("" when nothing was said)."""
+    said = []
+    if session.rpe is not None:
+        said.append(f"RPE {session.rpe}")
+    if session.outcome_note:
+        said.append(session.outcome_note)
+    return f"how it felt: {', '.join(said)}" if said else ""
+
+
+def why_text(item: SessionView) -> str:
+    """`syncsvc plan why ID`: every reason for the session's day, with the rules named."""
+    session = item.session
+    lines = [
+        f"{session.kind.value.capitalize()} session {session.id}, "
+        f"{session.local_date:%A %d %b} at {session.start_time:%H:%M} ({session.status.value})"
+    ]
+    if item.day is not None:
+        reason = f": {item.day.reason}" if item.day.reason else ""
+        lines.append(f"Running that day: {item.day.day_class}{reason}")
+    lines.append("Why this day:")
+    lines.extend(f"- {explain_line(reason)}" for reason in item.reasons)
+    if session.warnings:
+        lines.append("Rules it breaks now:")
+        lines.extend(f"- {explain_line(warning)}" for warning in session.warnings)
+    lines.append("The rules in words: docs/programme.md")
     return "\n".join(lines)
 
 
@@ -102,7 +145,7 @@ def changes_table(changes: Sequence[Change], *, title: str = "What changed") -> 
             change.what,
             escape(change.before),
             escape(change.after),
-            escape(change.reason),
+            escape(plain(change.reason)),
         )
     return table
 
