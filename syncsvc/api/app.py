@@ -301,6 +301,10 @@ class AthleteApi:
     def reset(self, session_id: str) -> DecisionOutcome:
         return decisions.reset_session(self.runtime, self.athlete, session_id)
 
+    def move_options(self, session_id: str) -> decisions.MoveOptions:
+        """Where a session fits this week and next, and why the other days don't."""
+        return decisions.move_options(self.runtime, self.athlete, session_id)
+
     def why(self, session_id: str) -> SessionView:
         """One session with every reason for its day (`syncsvc plan why ID`)."""
         view = plan_view.plan_view(self.runtime, self.athlete, weeks=8, past_days=56)

@@ -26,6 +26,7 @@ from syncsvc.api.pipeline import (
     PipelineContext,
     decide_and_replan,
     plan_inputs,
+    read_context,
     replan_note,
 )
 from syncsvc.domain import (
@@ -238,16 +239,93 @@ def placement_breaks(
     )
 
 
-def _refuse_or_accept(breaks: list[RuleBreak], force: bool, what: str) -> None:
+def _refuse_or_accept(
+    breaks: list[RuleBreak], force: bool, what: str, *, every_day: str = ""
+) -> None:
+    """Refuse a placement that breaks a rule unless forced; `every_day` says, when no
+    day of the week fits, that the week has no such day and offers the nearest one."""
     hard = [b for b in breaks if b.rule == "past"]
     if hard:
         raise UsageError(f"{what} refused: {hard[0].message}")
     if breaks and not force:
         words = "; ".join(dict.fromkeys(b.message for b in breaks))
         raise UsageError(
-            f"{what} refused: {words}",
+            f"{what} refused: {words}{every_day}",
             hint="add --force to place it anyway; the plan will keep the warning",
         )
+
+
+# ---------------------------------------------------------------- where it fits
+
+
+@dataclass(frozen=True, slots=True)
+class DayOption:
+    """One day a session could move to, and the rules a move there would break."""
+
+    day: date
+    breaks: tuple[RuleBreak, ...]
+    current: bool = False
+
+    @property
+    def fits(self) -> bool:
+        return not self.breaks
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOptions:
+    """`plan move ID` without a day: this week's and next week's days, which fit and why not."""
+
+    session: Session
+    days: tuple[DayOption, ...]
+
+    @property
+    def fitting(self) -> tuple[DayOption, ...]:
+        return tuple(option for option in self.days if option.fits and not option.current)
+
+
+def _options(
+    decision: Decision, session: Session, days: Sequence[date], start: time
+) -> tuple[DayOption, ...]:
+    local_now = _local_now(decision.context)
+    found = []
+    for day in days:
+        if datetime.combine(day, start) <= local_now:
+            continue
+        breaks = placement_breaks(decision, session.kind, day, start, session_id=session.id)
+        found.append(DayOption(day, tuple(breaks), current=day == session.local_date))
+    return tuple(found)
+
+
+def move_options(runtime: Runtime, athlete: Athlete, prefix: str) -> MoveOptions:
+    """The days ahead this week and next where the session fits, and why the others don't.
+
+    Read only: nothing is recorded. The web page shows the same list.
+    """
+    decision = Decision(runtime.settings, read_context(runtime, athlete))
+    session = resolve_session(decision.context.sessions, prefix)
+    _require_planned(session, "moved")
+    monday = decision.context.today - timedelta(days=decision.context.today.weekday())
+    days = [monday + timedelta(days=n) for n in range(14)]
+    return MoveOptions(session, _options(decision, session, days, session.start_time))
+
+
+def _every_day_refused(decision: Decision, session: Session, day: date, start: time) -> str:
+    """When no day of the target's week fits: say so, and offer the nearest day with the
+    least to break (what it would break, in words)."""
+    monday = day - timedelta(days=day.weekday())
+    week = [monday + timedelta(days=n) for n in range(7)]
+    options = [o for o in _options(decision, session, week, start) if not o.current]
+    if not options or any(option.fits for option in options):
+        return ""
+    others = [o for o in options if o.day != day]
+    if not others:
+        return ""
+    nearest = min(others, key=lambda o: (len(o.breaks), abs((o.day - day).days), o.day))
+    words = "; ".join(dict.fromkeys(b.message for b in nearest.breaks))
+    return (
+        f". No day that week fits a {session.kind.value} session without breaking a rule; "
+        f"the nearest with the least to break is {_day(nearest.day)} ({words})"
+    )
 
 
 def _session(session: Session | None) -> Session:
@@ -281,7 +359,10 @@ def move_session(
                 f"session {session.id} is already on {day.isoformat()} at {start:%H:%M}"
             )
         breaks = placement_breaks(decision, session.kind, day, start, session_id=session.id)
-        _refuse_or_accept(breaks, force, f"moving {session.kind.value} session {session.id}")
+        every_day = "" if force or not breaks else _every_day_refused(decision, session, day, start)
+        _refuse_or_accept(
+            breaks, force, f"moving {session.kind.value} session {session.id}", every_day=every_day
+        )
         override = _override(
             context,
             OverrideAction.MOVE,

@@ -12,6 +12,7 @@ from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_ap
 from syncsvc.cli.output import console, emit, full_session_json, said, session_json
 from syncsvc.cli.render import (
     changes_table,
+    move_options_text,
     plan_renderable,
     session_text,
     visible_changes,
@@ -81,17 +82,27 @@ def plan(
 def move(
     ctx: typer.Context,
     session_id: IdArgument,
-    day: DateArgument,
+    day: Annotated[
+        str | None,
+        typer.Argument(
+            help="YYYY-MM-DD, today, tomorrow, +N days, or a weekday (mon...sun); "
+            "leave it out to see the days where the session fits."
+        ),
+    ] = None,
     time: TimeOption = None,
     force: ForceOption = False,
     athlete: AthleteOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Move a session to another day (this pins it). A move that breaks a rule is refused.
+    """Move a session to another day (this pins it). A move that breaks a rule is refused
+    unless --force. Without a day: the days this week and next where it fits.
 
     Example: syncsvc plan move k3f thu --time 07:30
     """
     with athlete_api(ctx, athlete=athlete, home=home) as api:
+        if day is None:
+            console.print(move_options_text(api.move_options(session_id)), markup=False)
+            return
         outcome = api.move(session_id, day, time=time, force=force)
     said(outcome.message, outcome.replanned)
 

@@ -16,6 +16,7 @@ from syncsvc.domain import Session, SessionStatus
 from syncsvc.reasons import explain_line, plain
 
 if TYPE_CHECKING:
+    from syncsvc.api.decisions import MoveOptions
     from syncsvc.api.plan_view import PlanView, SessionView
     from syncsvc.planner.model import Change
 
@@ -192,3 +193,31 @@ def load_table(
             cells.append(escape(row.get("reason", "")))
         table.add_row(*cells, style="italic dim" if forecast else None)
     return table
+
+
+def move_options_text(options: MoveOptions) -> str:
+    """`plan move ID` without a day: where it fits, and why the other days don't."""
+    session = options.session
+    lines = [
+        f"{session.kind.value.capitalize()} session {session.id}, now on "
+        f"{session.local_date:%a %d %b}. Days this week and next:"
+    ]
+    for option in options.days:
+        day = f"{option.day:%a %d %b}"
+        if option.current:
+            lines.append(f"  {day}  (where it is now)")
+        elif option.fits:
+            lines.append(f"  {day}  fits")
+        else:
+            words = "; ".join(dict.fromkeys(b.message.split(": ")[0] for b in option.breaks))
+            lines.append(f"  {day}  no: {words}")
+    fitting = options.fitting
+    if fitting:
+        first = fitting[0].day
+        lines.append(f"Move it with: syncsvc plan move {session.id} {first.isoformat()}")
+    else:
+        lines.append(
+            "No day fits without breaking a rule; --force places it anyway "
+            "(the plan keeps the warning)."
+        )
+    return "\n".join(lines)
