@@ -92,7 +92,15 @@ class Store:
         except OperationalError as error:
             engine.dispose()
             raise StoreError(
-                f"the store at {_safe_url(url)} cannot be opened: {_reason(error)}"
+                f"the store at {_safe_url(url)} cannot be opened: {_reason(error)}",
+                hint=_OPEN_HINT,
+            ) from None
+        except DBAPIError as error:  # "file is not a database": damaged or not ours
+            engine.dispose()
+            raise StoreError(
+                f"the store at {_safe_url(url)} is damaged or not a syncsvc store: "
+                f"{_reason(error)}",
+                hint=_DAMAGED_HINT,
             ) from None
         return cls(engine, secrets, sqlite_path=sqlite_path)
 
@@ -194,6 +202,13 @@ class Transaction:
         if info is None:
             raise StoreError("the store has not been initialised", hint="run syncsvc init")
         return info
+
+
+_OPEN_HINT = "check that the home folder exists and that you may write to it"
+_DAMAGED_HINT = (
+    "restore a backup (the *.bak files beside it, kept before each upgrade) "
+    "or move it away and run syncsvc init to start afresh"
+)
 
 
 def _reason(error: Exception) -> str:

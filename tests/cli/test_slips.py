@@ -44,3 +44,34 @@ def test_flags_are_not_shown_as_bool_in_help(tmp_path: Path) -> None:
     assert "--json" in plan_help.stdout
     assert "<bool>" not in plan_help.stdout
     assert "<int>" in plan_help.stdout or "INTEGER" in plan_help.stdout
+
+
+def test_a_second_init_with_other_values_says_which_differ_and_how_to_change_them(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    assert run(home, "init", "--timezone", "Europe/Berlin").exit_code == 0
+    again = run(home, "init", "--timezone", "Europe/Paris", "--level", "intermediate")
+    assert again.exit_code == 0, again.output
+    out = " ".join(again.stdout.split())
+    assert "init does not change an existing setup" in out
+    assert "timezone is Europe/Berlin, you gave Europe/Paris" in out
+    assert "syncsvc profile set timezone Europe/Paris" in out
+    assert "syncsvc profile set level intermediate" in out
+    assert "session_time" not in out  # not given: not compared
+    same = run(home, "init", "--timezone", "Europe/Berlin")
+    assert "differ" not in same.stdout
+
+
+def test_a_damaged_store_gets_one_line_saying_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "init").exit_code == 0
+    (home / "syncsvc.db").write_bytes(b"SQLite format 3\0" + b"garbage" * 100)
+    result = run(home, "plan")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "is damaged or not a syncsvc store" in lines[0]
+    assert "restore a backup" in lines[0]
+    assert "sqlalche.me" not in result.stderr
+    assert "unexpected failure" not in result.stderr
