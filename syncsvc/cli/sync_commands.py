@@ -194,12 +194,23 @@ def import_files(
     with athlete_api(ctx, athlete=athlete, home=home) as api:
         outcome = api.import_files(paths)
 
+    report = outcome.report
+    read = report.new + report.updated + report.unchanged
+
     def show() -> None:
-        report = outcome.report
-        console.print(
-            f"Read {report.files} files: {report.new} new, {report.updated} updated, "
-            f"{report.unchanged} already there, {report.merged} merged with other sources."
-        )
+        unread = len(report.damaged)
+        plural = "" if read == 1 else "s"
+        head = f"Read {read} file{plural}"
+        if unread:
+            head += f" ({unread} could not be read)"
+        if read:
+            head += (
+                f": {report.new} new, {report.updated} updated, "
+                f"{report.unchanged} already there, {report.merged} merged with other sources."
+            )
+        else:
+            head += ": nothing was imported."
+        console.print(head, markup=False)
         for name, problem in report.damaged:
             console.print(f"[red]skipped[/] {name}: {problem}", soft_wrap=True)
         for note in report.notes:
@@ -208,6 +219,8 @@ def import_files(
             console.print(outcome.replanned)
 
     emit(json_output, lambda: import_json(outcome), show)
+    if read == 0 and (report.damaged or report.notes):
+        raise typer.Exit(1)  # nothing could be read: every path missing or every file damaged
 
 
 # ---------------------------------------------------------------- activities
