@@ -113,11 +113,13 @@ def plan_view(
     past_days: int = 7,
     with_days: bool = True,
 ) -> PlanView:
-    """Sessions from `past_days` ago to `weeks` weeks ahead (the planner's horizon by default)."""
+    """Sessions from `past_days` ago to `weeks` weeks ahead; by default every session
+    ahead, as the feed publishes them (the planner plans whole weeks, so the horizon's
+    last week runs to its Sunday, and a session you moved further stays in both)."""
     zone = ZoneInfo(athlete.profile.timezone)
     today = local_today(athlete)
-    horizon = weeks if weeks is not None else runtime.settings.planner.horizon_weeks
-    first, last = today - timedelta(days=past_days), today + timedelta(days=7 * horizon)
+    first = today - timedelta(days=past_days)
+    last = today + timedelta(days=7 * weeks) if weeks is not None else None
     with runtime.store.read() as tx:
         scope = tx.athlete(athlete.id)
         sessions = scope.sessions.all(since=first, until=last)

@@ -6,6 +6,7 @@ from datetime import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from typer._click.core import ParameterSource
 
@@ -20,6 +21,7 @@ from syncsvc.profiles import (
     parse_time_of_day,
     parse_timezone,
 )
+from syncsvc.reasons import plain
 
 
 def register(app: typer.Typer) -> None:
@@ -125,7 +127,7 @@ def status(
             table.add_row(key, value)
         console.print(table)
         for item in report.attention:
-            console.print(f"[yellow]![/yellow] {item}")
+            console.print(f"[yellow]![/yellow] {escape(plain(item))}")
 
     emit(json_output, lambda: status_json(report), show)
 

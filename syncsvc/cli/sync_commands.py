@@ -243,13 +243,14 @@ def activities(
     def show() -> None:
         from rich.table import Table
 
-        table = Table("id", "date", "start", "sport", "km", "min", "HR", "load", "sources")
+        table = Table("id", "date", "start", "sport", "name", "km", "min", "HR", "load", "sources")
         for data in rows:
             table.add_row(
                 str(data["id"]),
                 data["local_date"],
                 data["start"][11:16],
                 data["sport"],
+                data["name"] or "",
                 f"{data['distance_km']:.2f}" if data["distance_km"] else "",
                 f"{(data['moving_s'] or 0) / 60:.0f}",
                 f"{data['avg_hr']:.0f}" if data["avg_hr"] else "",
