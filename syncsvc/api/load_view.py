@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ class LoadReport:
     """`--json` objects: past days then forecast days (`forecast: true`)."""
     plot: Path | None
     estimated: dict[str, str]
+    ratio_from: date | None = None
+    """The first day whose acute:chronic ratio means something (3 weeks of runs)."""
 
 
 def load_report(
@@ -52,4 +55,8 @@ def load_report(
                 else []
             )
         written = plot_load(analysis, plot, sessions, days=max(days, 28))
-    return LoadReport(athlete.name, rows, written, analysis.parameters.filled_in())
+    from syncsvc.load.plot import ratio_from  # no matplotlib at import: it loads in plot_load
+
+    return LoadReport(
+        athlete.name, rows, written, analysis.parameters.filled_in(), ratio_from(analysis)
+    )

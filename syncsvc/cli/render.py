@@ -157,9 +157,15 @@ def visible_changes(changes: Iterable[Change]) -> list[Change]:
 
 
 def load_table(
-    rows: Sequence[dict[str, Any]], *, title: str = "Running load", with_reasons: bool = True
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str = "Running load",
+    with_reasons: bool = True,
+    ratio_from: date | None = None,
 ) -> Table:
-    """`syncsvc load` rows (the `--json` objects) as a table; forecast rows in italics."""
+    """`syncsvc load` rows (the `--json` objects) as a table; forecast rows in italics.
+
+    The ratio stays blank before `ratio_from` (chronic load from under 3 weeks of runs)."""
     table = Table(title=title, title_justify="left")
     columns = [
         ("day", "left"),
@@ -179,6 +185,8 @@ def load_table(
         forecast = bool(row.get("forecast"))
         day = date.fromisoformat(row["date"])
         ratio = row.get("acwr")
+        if ratio_from is None or day < ratio_from:
+            ratio = None
         cells = [
             f"{day:%a %d %b}" + (" ahead" if forecast else ""),
             f"{row['load']:.0f}",

@@ -1,4 +1,4 @@
-"""Small truths: the feed URL in --json, activity names, the budget only with Strava, one horizon."""
+"""Small truths: the feed URL in --json, activity names, the Strava budget, one horizon."""
 
 from __future__ import annotations
 
