@@ -323,7 +323,7 @@ def _every_day_refused(decision: Decision, session: Session, day: date, start: t
     nearest = min(others, key=lambda o: (len(o.breaks), abs((o.day - day).days), o.day))
     words = "; ".join(dict.fromkeys(b.message for b in nearest.breaks))
     return (
-        f". No day that week fits a {session.kind.value} session without breaking a rule; "
+        f". No other day that week fits a {session.kind.value} session without breaking a rule; "
         f"the nearest with the least to break is {_day(nearest.day)} ({words})"
     )
 

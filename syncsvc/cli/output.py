@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from syncsvc.domain import CheckIn, DayView, PrescribedExercise, Source
-from syncsvc.reasons import split_rules
+from syncsvc.reasons import plain, split_rules
 
 if TYPE_CHECKING:
     from syncsvc.api.activities import ActivityListing, ImportOutcome
@@ -65,7 +65,7 @@ def say(message: str) -> None:
 
 def said(message: str, replanned: str) -> None:
     """A decision's sentence, then the replan's note."""
-    console.print(message, markup=False)
+    console.print(plain(message), markup=False)
     if replanned:
         console.print(replanned, markup=False)
 

@@ -53,5 +53,5 @@ def test_a_week_where_every_day_is_refused_says_so_and_offers_the_nearest(
     assert refused.exit_code == 2
     assert len(refused.stderr.strip().splitlines()) == 1
     said = refused.stderr
-    assert "No day that week fits a hip session without breaking a rule" in said
+    assert "No other day that week fits a hip session without breaking a rule" in said
     assert "the nearest with the least to break is Sun 2026-12-06 (Sunday holds your long" in said
