@@ -90,7 +90,7 @@ def init(
         if not result.changed:
             console.print(
                 f"Already set up in {app.home} (athlete {result.athlete.name!r}); "
-                "init does not change an existing setup.",
+                "nothing changed: init does not change an existing setup.",
                 markup=False,
             )
             for line in _differences(ctx, result.athlete.profile, profile):
