@@ -38,7 +38,7 @@ from syncsvc.api import (
 from syncsvc.api.activities import ActivityListing, ImportOutcome, UnlinkOutcome
 from syncsvc.api.athletes import InitResult
 from syncsvc.api.checkins import CheckInOutcome
-from syncsvc.api.decisions import DecisionOutcome, MoveOptions
+from syncsvc.api.decisions import DecisionOutcome
 from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.api.load_view import LoadDays, LoadReport
 from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
@@ -350,6 +350,16 @@ class AthleteApi:
     def reset(self, session_id: str) -> DecisionOutcome:
         return decisions.reset_session(self.runtime, self.athlete, session_id)
 
+    def move_options(self, session_id: str) -> decisions.MoveOptions:
+        """Where a session fits this week and next, and why the other days don't."""
+        return decisions.move_options(self.runtime, self.athlete, session_id)
+
+    def why(self, session_id: str) -> SessionView:
+        """One session with every reason for its day (`syncsvc plan why ID`)."""
+        view = plan_reader.plan(self.runtime, self.athlete, weeks=8, past_days=56)
+        found = decisions.resolve_session([item.session for item in view.sessions], session_id)
+        return next(item for item in view.sessions if item.session.id == found.id)
+
     # ------------------------------------------------------------ check-ins
 
     def checkin(self, back: int, *, sore: Sequence[str] = (), note: str = "") -> CheckInOutcome:
@@ -548,10 +558,6 @@ class AthleteApi:
         if found is None:
             raise NotFoundError(f"no session with id {session_id!r}")
         return found
-
-    def move_options(self, session_id: str) -> MoveOptions:
-        """The next days a session could move to: which fit, and why the others don't."""
-        return decisions.move_options(self.runtime, self.athlete, session_id)
 
     def load_days(self) -> LoadDays:
         """The days around today with their loads, as the pipeline last stored them."""

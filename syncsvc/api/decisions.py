@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from syncsvc.api.pipeline import (
     Decision,
     PipelineContext,
-    compute_load,
     decide_and_replan,
     plan_inputs,
     read_context,
@@ -240,17 +239,104 @@ def placement_breaks(
     )
 
 
-def _refuse_or_accept(breaks: list[RuleBreak], force: bool, what: str) -> None:
+def _refuse_or_accept(
+    breaks: list[RuleBreak], force: bool, what: str, *, every_day: str = ""
+) -> None:
+    """Refuse a placement that breaks a rule unless forced; `every_day` says, when no
+    day of the week fits, that the week has no such day and offers the nearest one."""
     hard = [b for b in breaks if b.rule == "past"]
     if hard:
         raise UsageError(f"{what} refused: {hard[0].message}")
     if breaks and not force:
-        first = breaks[0]
-        more = f" (and {len(breaks) - 1} more)" if len(breaks) > 1 else ""
+        words = "; ".join(dict.fromkeys(b.message for b in breaks))
         raise UsageError(
-            f"{what} refused: it breaks {first.rule}: {first.message}{more}",
+            f"{what} refused: {words}{every_day}",
             hint="add --force to place it anyway; the plan will keep the warning",
         )
+
+
+# ---------------------------------------------------------------- where it fits
+
+
+@dataclass(frozen=True, slots=True)
+class DayOption:
+    """One day a session could move to, and the rules a move there would break."""
+
+    day: date
+    breaks: tuple[RuleBreak, ...]
+    current: bool = False
+    """The session is on this day now."""
+
+    @property
+    def fits(self) -> bool:
+        return not self.breaks and not self.current
+
+    @property
+    def hard(self) -> bool:
+        """Refused even when forced (days already past are not offered at all)."""
+        return any(b.rule == "past" for b in self.breaks)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it does not fit, in words."""
+        return tuple(dict.fromkeys(b.message for b in self.breaks))
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOptions:
+    """`plan move ID` without a day: this week's and next week's days, which fit and why not."""
+
+    session: Session
+    days: tuple[DayOption, ...]
+
+    @property
+    def fitting(self) -> tuple[DayOption, ...]:
+        return tuple(option for option in self.days if option.fits and not option.current)
+
+
+def _options(
+    decision: Decision, session: Session, days: Sequence[date], start: time
+) -> tuple[DayOption, ...]:
+    local_now = _local_now(decision.context)
+    found = []
+    for day in days:
+        if datetime.combine(day, start) <= local_now:
+            continue
+        breaks = placement_breaks(decision, session.kind, day, start, session_id=session.id)
+        found.append(DayOption(day, tuple(breaks), current=day == session.local_date))
+    return tuple(found)
+
+
+def move_options(runtime: Runtime, athlete: Athlete, prefix: str) -> MoveOptions:
+    """The days ahead this week and next where the session fits, and why the others don't.
+
+    Read only: nothing is recorded. The web page shows the same list.
+    """
+    decision = Decision(runtime.settings, read_context(runtime, athlete))
+    session = resolve_session(decision.context.sessions, prefix)
+    _require_planned(session, "moved")
+    monday = decision.context.today - timedelta(days=decision.context.today.weekday())
+    days = [monday + timedelta(days=n) for n in range(14)]
+    return MoveOptions(session, _options(decision, session, days, session.start_time))
+
+
+def _every_day_refused(decision: Decision, session: Session, day: date, start: time) -> str:
+    """When no day of the target's week fits: say so, and offer the nearest day with the
+    least to break (what it would break, in words)."""
+    monday = day - timedelta(days=day.weekday())
+    week = [monday + timedelta(days=n) for n in range(7)]
+    options = [o for o in _options(decision, session, week, start) if not o.current]
+    if not options or any(option.fits for option in options):
+        return ""
+    others = [o for o in options if o.day != day]
+    if not others:
+        return ""
+    nearest = min(others, key=lambda o: (len(o.breaks), abs((o.day - day).days), o.day))
+    words = "; ".join(dict.fromkeys(b.message for b in nearest.breaks))
+    return (
+        f". No other day that week fits a {session.kind.value} session without breaking a rule; "
+        f"the nearest with the least to break is {_day(nearest.day)} ({words})"
+    )
 
 
 def _session(session: Session | None) -> Session:
@@ -284,7 +370,10 @@ def move_session(
                 f"session {session.id} is already on {day.isoformat()} at {start:%H:%M}"
             )
         breaks = placement_breaks(decision, session.kind, day, start, session_id=session.id)
-        _refuse_or_accept(breaks, force, f"moving {session.kind.value} session {session.id}")
+        every_day = "" if force or not breaks else _every_day_refused(decision, session, day, start)
+        _refuse_or_accept(
+            breaks, force, f"moving {session.kind.value} session {session.id}", every_day=every_day
+        )
         override = _override(
             context,
             OverrideAction.MOVE,
@@ -298,7 +387,8 @@ def move_session(
             f"Moved {session.kind.value} session {session.id} to {_day(day)} at {start:%H:%M}."
         )
         if breaks:
-            message += " Forced: it breaks " + "; ".join(str(b) for b in breaks) + "."
+            words = "; ".join(dict.fromkeys(b.message for b in breaks))
+            message += f" Placed with --force, though {words}."
         return _Decided(override, session.id, message, tuple(breaks))
 
     return _decide(runtime, athlete, prefix, "plan move", check)
@@ -374,7 +464,8 @@ def mark_done(
             context, OverrideAction.DONE, session_id=session.id, rpe=rpe, note=text
         )
         felt = f" (RPE {rpe})" if rpe is not None else ""
-        message = f"Marked {session.kind.value} session {session.id} done{felt}."
+        verb = "Updated" if session.status is SessionStatus.DONE else "Marked"
+        message = f"{verb} {session.kind.value} session {session.id} done{felt}."
         return _Decided(override, session.id, message)
 
     return _decide(runtime, athlete, prefix, "plan done", check)
@@ -411,7 +502,9 @@ def add_session(
             if b.rule != "W1"
         ]
         _refuse_or_accept(breaks, force, f"adding a {kind.value} session")
-        new_id = added_session_id(context.athlete.id, context.overrides, day, kind)
+        new_id = added_session_id(
+            context.athlete.id, context.overrides, day, kind, context.id_namespace
+        )
         override = _override(
             context,
             OverrideAction.ADD,
@@ -445,66 +538,3 @@ def reset_session(runtime: Runtime, athlete: Athlete, prefix: str) -> DecisionOu
 
 def _day(day: date) -> str:
     return f"{day:%a} {day.isoformat()}"
-
-
-# ---------------------------------------------------------------- where a move fits
-
-MOVE_DAYS = 14
-"""How many days ahead, from today, `move_options` judges."""
-
-
-@dataclass(frozen=True, slots=True)
-class DayOption:
-    """One day a session could move to: it fits, or the rules it breaks."""
-
-    day: date
-    broken: tuple[RuleBreak, ...]
-    current: bool
-    """The session is on this day now."""
-
-    @property
-    def fits(self) -> bool:
-        return not self.broken and not self.current
-
-    @property
-    def hard(self) -> bool:
-        """Refused even when forced (a day already past)."""
-        return any(b.rule == "past" for b in self.broken)
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """Why it does not fit, in words."""
-        return tuple(b.message for b in self.broken)
-
-
-@dataclass(frozen=True, slots=True)
-class MoveOptions:
-    session: Session
-    days: tuple[DayOption, ...]
-
-
-def move_options(
-    runtime: Runtime, athlete: Athlete, prefix: str, *, days: int = MOVE_DAYS
-) -> MoveOptions:
-    """Each of the next `days` days for a session: fits, or why not (read only).
-
-    The rules are the planner's (`check_placement`), judged on one pipeline
-    context and one load analysis, as a move judges its one day.
-    """
-    context = read_context(runtime, athlete)
-    session = resolve_session(context.sessions, prefix)
-    analysis = compute_load(runtime.settings, context).analysis
-    inputs = plan_inputs(runtime.settings, context, analysis)
-    options = []
-    for offset in range(days):
-        day = context.today + timedelta(days=offset)
-        breaks = check_placement(
-            inputs,
-            session.kind,
-            day,
-            runtime.settings.planner,
-            session_id=session.id,
-            start_time=session.start_time,
-        )
-        options.append(DayOption(day, tuple(breaks), current=day == session.local_date))
-    return MoveOptions(session, tuple(options))

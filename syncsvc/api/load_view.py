@@ -12,6 +12,7 @@ from syncsvc.api.pipeline import analyse, local_today
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus
 from syncsvc.errors import UsageError
 from syncsvc.load import analysis_to_json, plot_load
+from syncsvc.load.plot import ratio_from
 from syncsvc.runtime import Runtime
 
 DAYS_RANGE = (1, 3650)
@@ -24,6 +25,8 @@ class LoadReport:
     """`--json` objects: past days then forecast days (`forecast: true`)."""
     plot: Path | None
     estimated: dict[str, str]
+    ratio_from: date | None = None
+    """The first day whose acute:chronic ratio means something (3 weeks of runs)."""
 
 
 def load_report(
@@ -51,7 +54,9 @@ def load_report(
                 else []
             )
         written = plot_load(analysis, plot, sessions, days=max(days, 28))
-    return LoadReport(athlete.name, rows, written, analysis.parameters.filled_in())
+    return LoadReport(
+        athlete.name, rows, written, analysis.parameters.filled_in(), ratio_from(analysis)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,8 @@ class PipelineContext:
     now: datetime
     today: date
     """The calendar day in the athlete's zone (`clock.today_in`)."""
+    id_namespace: str = ""
+    """The installation's session-id namespace ("" for a store made before it had one)."""
 
 
 def local_today(athlete: Athlete) -> date:
@@ -155,6 +157,7 @@ def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
     """The read step: one read transaction, then no store until the write step."""
     with runtime.store.read() as tx:
         scope = tx.athlete(athlete.id)
+        info = tx.store_info()
         return PipelineContext(
             athlete=athlete,
             activities=tuple(scope.activities.merged()),
@@ -166,7 +169,8 @@ def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
             sessions=tuple(scope.sessions.all()),
             overrides=tuple(scope.overrides.all()),
             checkins=tuple(scope.checkins.all()),
-            uid_host=tx.store_info().uid_host,
+            uid_host=info.uid_host,
+            id_namespace=info.id_namespace,
             now=clock.now(),
             today=local_today(athlete),
         )
@@ -254,6 +258,7 @@ def plan_inputs(settings: Settings, context: PipelineContext, analysis: LoadAnal
             a for a in context.activities if a.sport in (Sport.STRENGTH, Sport.MOBILITY)
         ),
         horizon_weeks=settings.planner.horizon_weeks,
+        id_namespace=context.id_namespace,
     )
 
 

@@ -124,8 +124,7 @@ def stored_view(
         if found is None:
             return None
         today = clock.today_in(found.profile.timezone)
-        horizon = weeks if weeks is not None else settings.horizon_weeks
-        first, last = today - timedelta(days=past_days), today + timedelta(days=7 * horizon)
+        first, last = today - timedelta(days=past_days), _last_day(today, weeks)
         stored = read_stored_plan(db, found.id, first, last)
     if stored is None:
         return None
@@ -143,10 +142,16 @@ def stored_view(
     )
 
 
+def _last_day(today: date, weeks: int | None) -> date:
+    """`weeks` ahead; by default every session ahead, as the feed publishes them (the
+    planner plans whole weeks, and a session moved past the horizon stays in both)."""
+    return today + timedelta(days=7 * weeks) if weeks is not None else date.max
+
+
 def plan(
     runtime: Runtime, athlete: Athlete, *, weeks: int | None = None, past_days: int = 7
 ) -> PlanView:
-    """Sessions from `past_days` ago to `weeks` weeks ahead (the planner's horizon by default)."""
+    """Sessions from `past_days` ago to `weeks` weeks ahead (every session ahead by default)."""
     view = stored_view(ReadSettings.of(runtime.settings), athlete, weeks=weeks, past_days=past_days)
     return view if view is not None else full_view(runtime, athlete, weeks, past_days)
 
@@ -161,8 +166,7 @@ def full_view(runtime: Runtime, athlete: Athlete, weeks: int | None, past_days: 
     from syncsvc.api.day_views import day_views  # the fallback: the store's ORM, maybe pandas
 
     today_ = clock.today_in(athlete.profile.timezone)
-    horizon = weeks if weeks is not None else runtime.settings.planner.horizon_weeks
-    first, last = today_ - timedelta(days=past_days), today_ + timedelta(days=7 * horizon)
+    first, last = today_ - timedelta(days=past_days), _last_day(today_, weeks)
     with runtime.store.read() as tx:
         scope = tx.athlete(athlete.id)
         sessions = scope.sessions.all(since=first, until=last)

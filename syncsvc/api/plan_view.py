@@ -73,11 +73,19 @@ def _decisions(
     found: dict[str, list[str]] = {}
     added = {s.id for s in sessions if s.origin.value == "user"}
     moves = {(o.session_id, o.at) for o in overrides if o.action is OverrideAction.MOVE}
+    done: dict[str, int] = {}
     for override in overrides:
         if override.action is OverrideAction.PIN and (override.session_id, override.at) in moves:
             continue  # the pin a move carries: "moved by you" says it
         if override.session_id is not None:
-            found.setdefault(override.session_id, []).append(decision_words(override, zone))
+            said = found.setdefault(override.session_id, [])
+            if override.action is OverrideAction.DONE and override.session_id in done:
+                # a second `plan done` updates the record (RPE, note) rather than repeating it
+                said[done[override.session_id]] = decision_words(override, zone)
+                continue
+            if override.action is OverrideAction.DONE:
+                done[override.session_id] = len(said)
+            said.append(decision_words(override, zone))
         elif override.action is OverrideAction.ADD and override.local_date is not None:
             for session in sessions:
                 if (

@@ -20,6 +20,7 @@ from syncsvc.api.feed_urls import feed_urls, redact_feed_url
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus, Source, SyncCursor
 from syncsvc.push import admin as push_admin
 from syncsvc.push.model import ChannelState, ChannelStatus
+from syncsvc.reasons import plain
 from syncsvc.runtime import Runtime
 from syncsvc.store.feeds import PlanSource
 from syncsvc.store.job_stats import read_queue_stats
@@ -150,7 +151,7 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
         plan_sources = tuple(scope.plan_sources.all())
     for session in warned:
         for warning in session.warnings:
-            attention.append(f"session {session.id} on {session.local_date}: {warning}")
+            attention.append(f"session {session.id} on {session.local_date}: {plain(warning)}")
     for plan_source in plan_sources:
         if plan_source.last_error:
             attention.append(f"plan source {plan_source.name}: {plan_source.last_error}")

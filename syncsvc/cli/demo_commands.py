@@ -18,6 +18,7 @@ from syncsvc.cli.common import HomeOption, global_options
 from syncsvc.cli.output import console
 from syncsvc.cli.render import load_table, plan_renderable
 from syncsvc.errors import UsageError
+from syncsvc.reasons import plain
 from syncsvc.server.serve import serve_feeds
 
 
@@ -92,15 +93,15 @@ def demo(
                 )
                 console.print(
                     Padding(
-                        f"why: strength goes on rest or lighter days, never on a hard day "
-                        f"(W4); {escape(moved.reason)}",
+                        f"why: strength goes on rest or lighter days, never on a hard day; "
+                        f"{escape(plain(moved.reason))}",
                         (0, 0, 0, 4),
                     )
                 )
             for cancelled in outcome.cancelled:
                 console.print(
                     f"  {cancelled.kind} session {cancelled.session_id} on {cancelled.before} "
-                    f"dropped: {escape(cancelled.reason)}"
+                    f"dropped: {escape(plain(cancelled.reason))}"
                 )
             if not outcome.moved and not outcome.cancelled:
                 console.print("  The plan already kept that day free; nothing had to move.")

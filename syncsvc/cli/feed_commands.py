@@ -55,7 +55,7 @@ def feed_url(
         address = api.feed_url()
     emit(
         json_output,
-        lambda: address_json(address),
+        lambda: address_json(address, with_token=True),
         lambda: _show_address(
             address, f"Calendar feed of {address.athlete} (subscribe to one of these):"
         ),

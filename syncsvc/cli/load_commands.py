@@ -44,8 +44,17 @@ def load(
                 report.rows,
                 title=f"Running load of {report.athlete}",
                 with_reasons=console.width >= 120,
+                ratio_from=report.ratio_from,
             )
         )
+        first_day = report.rows[0]["date"] if report.rows else ""
+        if report.ratio_from is None or report.ratio_from.isoformat() > first_day:
+            since = f" before {report.ratio_from:%a %d %b}" if report.ratio_from is not None else ""
+            console.print(
+                f"The ratio is left out{since}: your usual (chronic) load rests on under "
+                "3 weeks of runs, so the ratio would mean little.",
+                markup=False,
+            )
         for key, value in report.estimated.items():
             console.print(
                 f"{key} not in your profile: using {value} (syncsvc profile set {key} ...)"

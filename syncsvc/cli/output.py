@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from syncsvc.domain import CheckIn, DayView, PrescribedExercise, Source
+from syncsvc.reasons import plain, split_rules
 
 if TYPE_CHECKING:
     from syncsvc.api.activities import ActivityListing, ImportOutcome
@@ -66,7 +67,7 @@ def say(message: str) -> None:
 
 def said(message: str, replanned: str) -> None:
     """A decision's sentence, then the replan's note."""
-    console.print(message, markup=False)
+    console.print(plain(message), markup=False)
     if replanned:
         console.print(replanned, markup=False)
 
@@ -188,14 +189,15 @@ def status_rows(report: StatusReport) -> list[tuple[str, str]]:
             age = (report.now - cursor.last_success_at).total_seconds()
             rows.append((f"last {source.value} sync", _ago(age)))
     budget = report.strava_budget
-    rows.append(
-        (
-            "strava budget",
-            f"{budget.left} reads left "
-            f"({budget.used_15min}/{budget.limit_15min} this 15 min, "
-            f"{budget.used_day}/{budget.limit_day} today)",
+    if any(a.provider == Source.STRAVA.value and a.connected for a in report.accounts):
+        rows.append(
+            (
+                "strava budget",
+                f"{budget.left} reads left "
+                f"({budget.used_15min}/{budget.limit_15min} this 15 min, "
+                f"{budget.used_day}/{budget.limit_day} today)",
+            )
         )
-    )
     for label, view in (("today", report.today_class), ("tomorrow", report.tomorrow_class)):
         if view is not None:
             detail = f": {view.reason}" if view.reason else ""
@@ -255,7 +257,10 @@ def session_json(view: SessionView) -> dict[str, Any]:
             {"name": item.name, "dose": item.dose, "tempo": item.tempo}
             for item in (content.exercises if content else ())
         ],
-        "reasons": list(view.reasons),
+        "reasons": [
+            {"text": text, "rules": list(rules)}
+            for text, rules in (split_rules(reason) for reason in view.reasons)
+        ],
         "warnings": list(session.warnings),
         "decisions": list(view.decisions),
         "rpe": session.rpe,
@@ -349,8 +354,16 @@ def import_json(outcome: ImportOutcome) -> dict[str, Any]:
 # ---------------------------------------------------------------- the feed and plan sources
 
 
-def address_json(address: FeedAddress) -> dict[str, object]:
-    """The address without its secret token: JSON output ends up in logs and scripts."""
+def address_json(address: FeedAddress, *, with_token: bool = False) -> dict[str, object]:
+    """The address; without its secret token unless `with_token` (`feed url --json`: the
+    runner asked for the URL in their own terminal, and scripts need it whole)."""
+    if with_token:
+        return {
+            "athlete": address.athlete,
+            "url": address.url,
+            "webcal": address.webcal,
+            "public": address.public,
+        }
     return {
         "athlete": address.athlete,
         "url": address.redacted_url,

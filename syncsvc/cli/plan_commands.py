@@ -8,13 +8,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
+from syncsvc import clock
 from syncsvc.api.plan_reader import quick_plan
 from syncsvc.api.plan_view import PlanView, next_session
 from syncsvc.cli.options import AthleteOption, HomeOption, JsonOption, global_options
 from syncsvc.cli.output import console, emit, full_session_json, said, session_json
-from syncsvc.cli.render import changes_table, plan_renderable, session_text, visible_changes
+from syncsvc.cli.render import (
+    changes_table,
+    move_options_text,
+    plan_renderable,
+    session_text,
+    visible_changes,
+    why_text,
+)
 from syncsvc.errors import UsageError
+from syncsvc.reasons import plain
 
 if TYPE_CHECKING:
     from syncsvc.api.app import AthleteApi
@@ -98,7 +108,7 @@ def plan(
             return
         console.print(plan_renderable(view))
         for note in view.notes:
-            console.print(f"[yellow]·[/yellow] {note}", markup=True, highlight=False)
+            console.print(f"[yellow]·[/yellow] {escape(plain(note))}", markup=True, highlight=False)
 
     emit(json_output, lambda: [session_json(item) for item in view.sessions], show)
 
@@ -107,17 +117,27 @@ def plan(
 def move(
     ctx: typer.Context,
     session_id: IdArgument,
-    day: DateArgument,
+    day: Annotated[
+        str | None,
+        typer.Argument(
+            help="YYYY-MM-DD, today, tomorrow, +N days, or a weekday (mon...sun); "
+            "leave it out to see the days where the session fits."
+        ),
+    ] = None,
     time: TimeOption = None,
     force: ForceOption = False,
     athlete: AthleteOption = None,
     home: HomeOption = None,
 ) -> None:
-    """Move a session to another day (this pins it). A move that breaks a rule is refused.
+    """Move a session to another day (this pins it). A move that breaks a rule is refused
+    unless --force. Without a day: the days this week and next where it fits.
 
     Example: syncsvc plan move k3f thu --time 07:30
     """
     with athlete_api(ctx, athlete=athlete, home=home) as api:
+        if day is None:
+            console.print(move_options_text(api.move_options(session_id)), markup=False)
+            return
         outcome = api.move(session_id, day, time=time, force=force)
     said(outcome.message, outcome.replanned)
 
@@ -215,6 +235,22 @@ def reset(
     said(outcome.message, outcome.replanned)
 
 
+@plan_app.command("why")
+def why(
+    ctx: typer.Context,
+    session_id: IdArgument,
+    athlete: AthleteOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Every reason for a session's day, with the rule ids (docs/programme.md words them).
+
+    Example: syncsvc plan why k3f
+    """
+    with athlete_api(ctx, athlete=athlete, home=home) as api:
+        item = api.why(session_id)
+    console.print(why_text(item), markup=False, highlight=False)
+
+
 def today(
     ctx: typer.Context,
     athlete: AthleteOption = None,
@@ -234,8 +270,13 @@ def today(
 
     def show() -> None:
         if item is None:
-            console.print("Nothing planned ahead: run syncsvc replan.")
+            console.print("Nothing planned today or ahead: run syncsvc replan.")
             return
+        local_today = clock.now().astimezone(item.start.tzinfo).date()
+        if item.session.local_date != local_today:
+            day = f"{item.session.local_date:%A %d %b}"
+            console.print(f"Nothing planned today. The next session is on {day}:", markup=False)
+            console.print()
         console.print(session_text(item), markup=False)
 
     emit(json_output, lambda: None if item is None else full_session_json(item), show)

@@ -12,10 +12,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from syncsvc.domain import SessionStatus
+from syncsvc.domain import Session, SessionStatus
 from syncsvc.planner.explain import format_session
+from syncsvc.reasons import explain_line, plain
 
 if TYPE_CHECKING:
+    from syncsvc.api.decisions import MoveOptions
     from syncsvc.api.plan_view import PlanView, SessionView
     from syncsvc.planner.model import Change
 
@@ -69,11 +71,21 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
             line.append("  (today)", style="bold")
         parts.append(line)
         decided = len(item.decisions)
-        shown = [*session.reasons[:reasons], *item.reasons[len(item.reasons) - decided :]]
+        decisions = list(item.reasons[len(item.reasons) - decided :])
+        if session.reasons and session.reasons[0].startswith("You "):
+            # "You moved this session to Tuesday..." already says the move, the pin or
+            # the add, and what it breaks: one line, not three overlapping ones.
+            decisions = [d for d in decisions if not d.startswith(("Moved", "Pinned", "Added"))]
+        shown = [*session.reasons[:reasons], *decisions]
+        said = " ".join(plain(reason) for reason in shown)
+        outcome = outcome_words(session)
+        if outcome:
+            parts.append(Padding(Text(f"· {outcome}"), (0, 0, 0, 6)))
         for reason in shown:
-            parts.append(Padding(Text(f"· {reason}", style="dim"), (0, 0, 0, 6)))
+            parts.append(Padding(Text(f"· {plain(reason)}", style="dim"), (0, 0, 0, 6)))
         for warning in session.warnings:
-            parts.append(Padding(Text(f"! {warning}", style="yellow"), (0, 0, 0, 6)))
+            if plain(warning) not in said:
+                parts.append(Padding(Text(f"! {plain(warning)}", style="yellow"), (0, 0, 0, 6)))
     return Group(*parts)
 
 
@@ -84,8 +96,40 @@ def session_text(item: SessionView) -> str:
     if item.day is not None:
         reason = f": {item.day.reason}" if item.day.reason else ""
         lines.append(f"Running that day: {item.day.day_class}{reason}")
+    outcome = outcome_words(item.session)
+    if outcome:
+        lines.append(outcome[:1].upper() + outcome[1:])
     lines.append("Why this day:")
-    lines.extend(f"- {reason}" for reason in item.reasons)
+    lines.extend(f"- {plain(reason)}" for reason in item.reasons)
+    return "\n".join(lines)
+
+
+def outcome_words(session: Session) -> str:
+    """How a done session felt: "how it felt: RPE 6, legs heavy" ("" when nothing was said)."""
+    said = []
+    if session.rpe is not None:
+        said.append(f"RPE {session.rpe}")
+    if session.outcome_note:
+        said.append(session.outcome_note)
+    return f"how it felt: {', '.join(said)}" if said else ""
+
+
+def why_text(item: SessionView) -> str:
+    """`syncsvc plan why ID`: every reason for the session's day, with the rules named."""
+    session = item.session
+    lines = [
+        f"{session.kind.value.capitalize()} session {session.id}, "
+        f"{session.local_date:%A %d %b} at {session.start_time:%H:%M} ({session.status.value})"
+    ]
+    if item.day is not None:
+        reason = f": {item.day.reason}" if item.day.reason else ""
+        lines.append(f"Running that day: {item.day.day_class}{reason}")
+    lines.append("Why this day:")
+    lines.extend(f"- {explain_line(reason)}" for reason in item.reasons)
+    if session.warnings:
+        lines.append("Rules it breaks now:")
+        lines.extend(f"- {explain_line(warning)}" for warning in session.warnings)
+    lines.append("The rules in words: docs/programme.md")
     return "\n".join(lines)
 
 
@@ -101,7 +145,7 @@ def changes_table(changes: Sequence[Change], *, title: str = "What changed") -> 
             change.what,
             escape(change.before),
             escape(change.after),
-            escape(change.reason),
+            escape(plain(change.reason)),
         )
     return table
 
@@ -112,9 +156,15 @@ def visible_changes(changes: Iterable[Change]) -> list[Change]:
 
 
 def load_table(
-    rows: Sequence[dict[str, Any]], *, title: str = "Running load", with_reasons: bool = True
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str = "Running load",
+    with_reasons: bool = True,
+    ratio_from: date | None = None,
 ) -> Table:
-    """`syncsvc load` rows (the `--json` objects) as a table; forecast rows in italics."""
+    """`syncsvc load` rows (the `--json` objects) as a table; forecast rows in italics.
+
+    The ratio stays blank before `ratio_from` (chronic load from under 3 weeks of runs)."""
     table = Table(title=title, title_justify="left")
     columns = [
         ("day", "left"),
@@ -134,6 +184,8 @@ def load_table(
         forecast = bool(row.get("forecast"))
         day = date.fromisoformat(row["date"])
         ratio = row.get("acwr")
+        if ratio_from is None or day < ratio_from:
+            ratio = None
         cells = [
             f"{day:%a %d %b}" + (" ahead" if forecast else ""),
             f"{row['load']:.0f}",
@@ -148,3 +200,31 @@ def load_table(
             cells.append(escape(row.get("reason", "")))
         table.add_row(*cells, style="italic dim" if forecast else None)
     return table
+
+
+def move_options_text(options: MoveOptions) -> str:
+    """`plan move ID` without a day: where it fits, and why the other days don't."""
+    session = options.session
+    lines = [
+        f"{session.kind.value.capitalize()} session {session.id}, now on "
+        f"{session.local_date:%a %d %b}. Days this week and next:"
+    ]
+    for option in options.days:
+        day = f"{option.day:%a %d %b}"
+        if option.current:
+            lines.append(f"  {day}  (where it is now)")
+        elif option.fits:
+            lines.append(f"  {day}  fits")
+        else:
+            words = "; ".join(dict.fromkeys(b.message.split(": ")[0] for b in option.breaks))
+            lines.append(f"  {day}  no: {words}")
+    fitting = options.fitting
+    if fitting:
+        first = fitting[0].day
+        lines.append(f"Move it with: syncsvc plan move {session.id} {first.isoformat()}")
+    else:
+        lines.append(
+            "No day fits without breaking a rule; --force places it anyway "
+            "(the plan keeps the warning)."
+        )
+    return "\n".join(lines)

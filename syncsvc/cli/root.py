@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer._click import core as click_core  # Typer vendors click; its Context type
+from typer._click import exceptions as click_exceptions
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer._click.formatting import HelpFormatter
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from syncsvc import __version__
@@ -109,6 +111,35 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+_LIBRARY_WORDS = (
+    (re.compile(r"Input should be a valid integer[^.']*"), "expected a whole number"),
+    (re.compile(r"Input should be a valid number[^.']*"), "expected a number"),
+    (re.compile(r"Input should be a valid boolean[^.']*"), "expected true or false"),
+    (re.compile(r"Input should be greater than or equal to"), "must be at least"),
+    (re.compile(r"Input should be less than or equal to"), "must be at most"),
+    (re.compile(r"Input should be greater than"), "must be more than"),
+    (re.compile(r"Input should be less than"), "must be less than"),
+    (re.compile(r"Input should be "), "expected "),
+    (re.compile(r"Value error, "), ""),
+)
+
+
+def usage_line(error: click_exceptions.ClickException) -> str:
+    """A usage slip as one line in our words: no frame, no validation-library phrases."""
+    text = " ".join(error.format_message().split())
+    for pattern, words in _LIBRARY_WORDS:
+        text = pattern.sub(words, text)
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "syncsvc"
+    text = text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    return f"error: {text.rstrip('.')} (see {command} --help)"
+
+
+def _slip(error: click_exceptions.ClickException) -> typer.Exit:
+    error_console.print(usage_line(error), markup=False, highlight=False)
+    return typer.Exit(2 if isinstance(error, click_exceptions.UsageError) else error.exit_code)
+
+
 class SyncsvcGroup(TyperGroup):
     """The root group: loads a command's module on first use, and maps our errors
     to one line and an exit code."""
@@ -155,9 +186,21 @@ class SyncsvcGroup(TyperGroup):
                 error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
             raise
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click_core.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click_exceptions.NoArgsIsHelpError:
+            raise
+        except click_exceptions.ClickException as error:
+            raise _slip(error) from None
+
     def invoke(self, ctx: click_core.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click_exceptions.NoArgsIsHelpError:
+            raise
+        except click_exceptions.ClickException as error:
+            raise _slip(error) from None
         except (TyperException, typer.Exit, typer.Abort):
             raise
         except SyncsvcError as error:
@@ -181,6 +224,21 @@ class SyncsvcGroup(TyperGroup):
 
 def _debugging(ctx: click_core.Context) -> bool:
     return isinstance(ctx.obj, GlobalOptions) and ctx.obj.debug
+
+
+def _flag_display_type(self: TyperOption, ctx: click_core.Context) -> str | None:
+    """Flags (--debug, --help, --json) take no value: help shows no `<bool>` for them.
+
+    Typer's rich help prints every option's type; a flag has none worth showing, and
+    Typer has no setting for it, so its one method is wrapped here.
+    """
+    if self.is_flag:
+        return None
+    return _display_type(self, ctx)
+
+
+_display_type = TyperOption.display_type
+TyperOption.display_type = _flag_display_type  # type: ignore[method-assign,assignment]
 
 
 app = typer.Typer(

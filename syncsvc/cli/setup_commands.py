@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from typer._click.core import ParameterSource
 
 from syncsvc.cli.common import AthleteOption, HomeOption, JsonOption, athlete_api, open_app
 from syncsvc.cli.output import console, emit, status_json, status_rows
@@ -18,6 +21,7 @@ from syncsvc.profiles import (
     parse_time_of_day,
     parse_timezone,
 )
+from syncsvc.reasons import plain
 
 
 def register(app: typer.Typer) -> None:
@@ -85,8 +89,12 @@ def init(
         result = app.init(name, profile)
         if not result.changed:
             console.print(
-                f"Already set up in {app.home} (athlete {result.athlete.name!r}); nothing changed."
+                f"Already set up in {app.home} (athlete {result.athlete.name!r}); "
+                "nothing changed: init does not change an existing setup.",
+                markup=False,
             )
+            for line in _differences(ctx, result.athlete.profile, profile):
+                console.print(line, markup=False)
             return
         console.print(f"Home folder: {app.home}")
         if result.created_store:
@@ -119,6 +127,40 @@ def status(
             table.add_row(key, value)
         console.print(table)
         for item in report.attention:
-            console.print(f"[yellow]![/yellow] {item}")
+            console.print(f"[yellow]![/yellow] {escape(plain(item))}")
 
     emit(json_output, lambda: status_json(report), show)
+
+
+_PROFILE_OPTIONS = (
+    ("timezone", "timezone"),
+    ("hr_rest", "hr_rest"),
+    ("hr_max", "hr_max"),
+    ("sex", "sex"),
+    ("level", "level"),
+    ("session_time", "session_time"),
+    ("session_minutes", "session_minutes"),
+)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    return str(getattr(value, "value", value))
+
+
+def _differences(ctx: typer.Context, stored: Profile, given: Profile) -> list[str]:
+    """What the runner typed that differs from the stored profile, and how to change it."""
+    lines: list[str] = []
+    for option, field in _PROFILE_OPTIONS:
+        if ctx.get_parameter_source(option) is not ParameterSource.COMMANDLINE:
+            continue
+        old, new = getattr(stored, field), getattr(given, field)
+        if old != new:
+            lines.append(
+                f"  {field} is {_shown(old)}, you gave {_shown(new)}: "
+                f"syncsvc profile set {field} {_shown(new)}"
+            )
+    if lines:
+        lines.insert(0, "These differ from what you gave; change them with profile set:")
+    return lines

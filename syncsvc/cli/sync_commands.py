@@ -192,12 +192,23 @@ def import_files(
     with athlete_api(ctx, athlete=athlete, home=home) as api:
         outcome = api.import_files(paths)
 
+    report = outcome.report
+    read = report.new + report.updated + report.unchanged
+
     def show() -> None:
-        report = outcome.report
-        console.print(
-            f"Read {report.files} files: {report.new} new, {report.updated} updated, "
-            f"{report.unchanged} already there, {report.merged} merged with other sources."
-        )
+        unread = len(report.damaged)
+        plural = "" if read == 1 else "s"
+        head = f"Read {read} file{plural}"
+        if unread:
+            head += f" ({unread} could not be read)"
+        if read:
+            head += (
+                f": {report.new} new, {report.updated} updated, "
+                f"{report.unchanged} already there, {report.merged} merged with other sources."
+            )
+        else:
+            head += ": nothing was imported."
+        console.print(head, markup=False)
         for name, problem in report.damaged:
             console.print(f"[red]skipped[/] {name}: {problem}", soft_wrap=True)
         for note in report.notes:
@@ -206,6 +217,8 @@ def import_files(
             console.print(outcome.replanned)
 
     emit(json_output, lambda: import_json(outcome), show)
+    if read == 0 and (report.damaged or report.notes):
+        raise typer.Exit(1)  # nothing could be read: every path missing or every file damaged
 
 
 # ---------------------------------------------------------------- activities
@@ -226,13 +239,14 @@ def activities(
         rows = [activity_json(row) for row in api.activities(days=days)]
 
     def show() -> None:
-        table = Table("id", "date", "start", "sport", "km", "min", "HR", "load", "sources")
+        table = Table("id", "date", "start", "sport", "name", "km", "min", "HR", "load", "sources")
         for data in rows:
             table.add_row(
                 str(data["id"]),
                 data["local_date"],
                 data["start"][11:16],
                 data["sport"],
+                data["name"] or "",
                 f"{data['distance_km']:.2f}" if data["distance_km"] else "",
                 f"{(data['moving_s'] or 0) / 60:.0f}",
                 f"{data['avg_hr']:.0f}" if data["avg_hr"] else "",

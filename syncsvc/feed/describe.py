@@ -16,6 +16,7 @@ from syncsvc.domain import (
     SessionKind,
     SessionStatus,
 )
+from syncsvc.reasons import plain
 
 KIND_TITLES = {SessionKind.CORE: "Core", SessionKind.HIP: "Hip"}
 
@@ -114,9 +115,9 @@ def session_description(session: Session, url: str | None = None) -> str:
         if extra:
             paragraphs.append(["Notes", *extra])
     if session.reasons:
-        paragraphs.append(["Why this day", *(BULLET + reason for reason in session.reasons)])
+        paragraphs.append(["Why this day", *(BULLET + plain(reason) for reason in session.reasons)])
     if session.warnings:
-        paragraphs.append(["Heads-up", *(BULLET + warning for warning in session.warnings)])
+        paragraphs.append(["Heads-up", *(BULLET + plain(warning) for warning in session.warnings)])
     if url:
         paragraphs.append([url])
     return "\n\n".join("\n".join(lines) for lines in paragraphs)

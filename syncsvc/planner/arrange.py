@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from syncsvc.domain import Session, SessionKind, SessionOrigin, SessionStatus
+from syncsvc.domain import DayClass, Session, SessionKind, SessionOrigin, SessionStatus
 from syncsvc.planner import explain
-from syncsvc.planner.days import Calendar
+from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.draft import KINDS, OCCUPYING, Draft
 from syncsvc.planner.model import PlanInputs, session_id
 from syncsvc.planner.overrides import Controls
@@ -45,10 +45,10 @@ def weeks_to_plan(
     return sorted(week for week in weeks if week >= first)
 
 
-def _slot_ids(athlete_id: int, week: date, settings: PlannerSettings) -> list[Slot]:
+def _slot_ids(inputs: PlanInputs, week: date, settings: PlannerSettings) -> list[Slot]:
     counts = {SessionKind.CORE: settings.core_per_week, SessionKind.HIP: settings.hip_per_week}
     return [
-        Slot(session_id(athlete_id, week, kind, ordinal), kind, ordinal)
+        Slot(session_id(inputs.athlete_id, week, kind, ordinal, inputs.id_namespace), kind, ordinal)
         for kind in KINDS
         for ordinal in range(1, counts[kind] + 1)
     ]
@@ -149,7 +149,7 @@ def place(
     profile = inputs.profile
     days = calendar.week(week)
     in_week = set(days)
-    slots = _slot_ids(inputs.athlete_id, week, settings)
+    slots = _slot_ids(inputs, week, settings)
     slot_ids = {slot.id for slot in slots}
     for session in stored.values():
         if session.id in drafts or session.local_date not in in_week or session.id in slot_ids:
@@ -198,8 +198,8 @@ def place(
         day = placement.days[slot.id]
         existing = stored.get(slot.id)
         if day is None:
-            why = _drop_reason(slot.kind, open_days, calendar)
-            dropped.append(f"a {slot.kind.value} session ({why})")
+            why = _drop_reason(slot.kind, open_days, calendar, settings)
+            dropped.append(why)
             if existing is not None:
                 drafts[slot.id] = _cancelled(existing, f"Dropped this week: {why}")
             continue
@@ -225,9 +225,8 @@ def place(
     if not dropped:
         return []
     return [
-        f"Week of {week.isoformat()}: not every session fits; dropped "
-        + "; ".join(dropped)
-        + ". W4 and W5 are never broken to make room."
+        f"Week of {week.isoformat()}: not every session fits, one is dropped: {why}."
+        for why in dict.fromkeys(dropped)
     ]
 
 
@@ -236,7 +235,7 @@ def _all_slot_ids(inputs: PlanInputs, session: Session, settings: PlannerSetting
     ids: set[str] = set()
     for shift in (-7, 0, 7):
         week = week_start_of(session.local_date + timedelta(days=shift))
-        ids.update(slot.id for slot in _slot_ids(inputs.athlete_id, week, settings))
+        ids.update(slot.id for slot in _slot_ids(inputs, week, settings))
     return ids
 
 
@@ -285,10 +284,53 @@ def _cancelled(session: Session, why: str) -> Draft:
     )
 
 
-def _drop_reason(kind: SessionKind, open_days: Sequence[date], calendar: Calendar) -> str:
+def _drop_reason(
+    kind: SessionKind, open_days: Sequence[date], calendar: Calendar, settings: PlannerSettings
+) -> str:
+    """The real cause in words: which days were ruled out and by what, and what would
+    make room (a setting or the profile). Rule ids ride along in brackets."""
     if not open_days:
-        return "no days left this week"
-    free = [day for day in open_days if not day_breaks(kind, day, calendar)]
-    if not free:
-        return "every day left holds a hard, long or race day or is unavailable (W4, W5)"
-    return "the days left are too close to other sessions (W2, W3)"
+        return "no days are left this week"
+    ruled: list[str] = []
+    rules: set[str] = set()
+    free: list[date] = []
+    for day in open_days:
+        breaks = day_breaks(kind, day, calendar)
+        if not breaks:
+            free.append(day)
+            continue
+        ruled.append(breaks[0].message.split(": ")[0])
+        rules.update(b.rule for b in breaks if b.rule[:1] in "WP")
+    names = _listed([DAY_NAMES[day.weekday()] for day in free])
+    if free:
+        cause = (
+            f"a {kind.value} session fits only on {names}, and two {kind.value} sessions "
+            f"need {settings.min_gap_days} days between them"
+        )
+        rules.add("W2")
+    else:
+        cause = f"no day left this week suits a {kind.value} session"
+    if ruled:
+        cause += f". {'; '.join(ruled)}"
+    wanted = settings.hip_per_week if kind is SessionKind.HIP else settings.core_per_week
+    setting = "hip_per_week" if kind is SessionKind.HIP else "core_per_week"
+    room = [f"plan fewer {kind.value} sessions (planner.{setting} = {max(wanted - 1, 0)})"]
+    if "W4" in rules or "W5" in rules:
+        room.append("keep fewer hard days in your usual week (syncsvc profile set hard_days ...)")
+    rest_free = any(calendar.info(day).day_class is DayClass.REST for day in free)
+    if rest_free and not settings.allow_rest_day_double:
+        room.append(
+            "allow a core and a hip session together on a rest day "
+            "(planner.allow_rest_day_double = true)"
+        )
+    ids = ", ".join(sorted(rules))
+    suffix = f" ({ids})" if ids else ""
+    return f"{cause}{suffix}. To make room: {'; or '.join(room)}"
+
+
+def _listed(names: Sequence[str]) -> str:
+    if not names:
+        return "no day"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -15,24 +15,49 @@ from syncsvc.domain import (
 )
 from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.model import RuleBreak
+from syncsvc.planner.rules import event_words
+from syncsvc.reasons import RULE_ID, plain
+
+_LIGHTNESS = {
+    DayClass.REST: 0,
+    DayClass.EASY: 1,
+    DayClass.MODERATE: 2,
+    DayClass.HARD: 3,
+    DayClass.LONG: 3,
+    DayClass.RACE: 3,
+}
+
+
+def _lightest_left(day: date, calendar: Calendar, week: Sequence[date]) -> bool:
+    """True when no lighter day than `day` is still open this week."""
+    mine = _LIGHTNESS[calendar.info(day).day_class]
+    return not any(
+        _LIGHTNESS[calendar.info(other).day_class] < mine
+        for other in week
+        if other != day and calendar.is_open(other, calendar.profile.session_time)
+    )
 
 
 def day_reasons(
     kind: SessionKind, day: date, calendar: Calendar, week: Sequence[date]
 ) -> list[str]:
-    """Why this day: what it holds, and which attractive days a rule ruled out (W4, W5)."""
+    """Why this day: what it holds, and which attractive days a rule ruled out (W4, W5).
+
+    Stored with the rule ids in brackets; `plain()` gives the words a runner reads.
+    """
     info = calendar.info(day)
     name = info.name
+    lightest = ", the lightest day left this week" if _lightest_left(day, calendar, week) else ""
     if info.day_class is DayClass.REST:
-        reasons = [f"{name} is a rest day (W4: rest days first)"]
+        reasons = [f"{name} is a rest day (W4)"]
     elif info.day_class is DayClass.EASY:
         detail = f" ({info.reason})" if info.reason else ""
-        reasons = [f"{name} is an easy day{detail} (W4: lighter days)"]
+        reasons = [f"{name} is an easy day{detail}{lightest} (W4)"]
     elif info.day_class is DayClass.MODERATE:
         detail = f" ({info.reason})" if info.reason else ""
-        reasons = [f"{name} is a moderate day{detail}, the lightest day left this week (W4)"]
+        reasons = [f"{name} is a moderate day{detail}{lightest} (W4)"]
     else:
-        reasons = [f"{name} holds {info.what}, the lightest day left this week (W4)"]
+        reasons = [f"{name} holds {event_words(info, with_day=False)}{lightest} (W4)"]
     if day.weekday() in calendar.profile.preferred_weekdays:
         reasons.append(f"{name} is one of your preferred days")
     if kind is SessionKind.HIP:
@@ -44,25 +69,29 @@ def day_reasons(
             if other_info.day_class in (DayClass.REST, DayClass.EASY) and (
                 following.day_class.is_demanding
             ):
-                what = following.what.split(" (")[0]
-                verb = "keep" if what.endswith("s") else "keeps"
                 reasons.append(
-                    f"{following.name}'s {what} {verb} the hip session off {other_info.name} (W5)"
+                    f"Not {other_info.name}: it is the day before {event_words(following)} (W5)"
                 )
                 break
     return reasons
 
 
 def runner_reasons(how: str, day: date, forced: bool, breaks: Sequence[RuleBreak]) -> list[str]:
+    """One line for a session the runner placed; a forced move that breaks rules says
+    which in the same line (the ids ride along in brackets for `--json`)."""
     name = DAY_NAMES[day.weekday()]
     verb = {"moved": "moved this session to", "added": "added this session on"}.get(
         how, "pinned this session on"
     )
-    reasons = [f"You {verb} {name}; it stays where you put it"]
-    if forced:
-        reasons.append("placed with --force")
-    reasons.extend(f"Note: it now breaks {b.rule}: {b.message}" for b in breaks)
-    return reasons
+    line = f"You {verb} {name}; it stays where you put it"
+    if breaks:
+        forced_words = " with --force" if forced else ""
+        words = "; ".join(b.message for b in breaks)
+        ids = ", ".join(dict.fromkeys(b.rule for b in breaks if RULE_ID.fullmatch(b.rule)))
+        line = f"You {verb} {name}{forced_words}, though {words}" + (f" ({ids})" if ids else "")
+    elif forced:
+        line += " (placed with --force)"
+    return [line]
 
 
 def warnings_for(breaks: Sequence[RuleBreak]) -> tuple[str, ...]:
@@ -115,7 +144,7 @@ def format_session(session: Session, *, with_reasons: bool = True) -> str:
     if session.warnings:
         lines.append("")
         lines.append("Warnings:")
-        lines.extend(f"- {warning}" for warning in session.warnings)
+        lines.extend(f"- {plain(warning)}" for warning in session.warnings)
     if with_reasons and session.reasons:
         lines.append("")
         lines.append(format_reasons(session))
@@ -124,13 +153,13 @@ def format_session(session: Session, *, with_reasons: bool = True) -> str:
 
 def format_reasons(session: Session) -> str:
     """Why this day and why this content, one reason a line."""
-    return "\n".join(["Why:", *(f"- {reason}" for reason in session.reasons)])
+    return "\n".join(["Why:", *(f"- {plain(reason)}" for reason in session.reasons)])
 
 
 def format_mobility(block: MobilityBlock) -> str:
     """The optional rest-day mobility and breathing block (W6) as plain text."""
     day = f"{DAY_NAMES[block.local_date.weekday()]} {block.local_date.isoformat()}"
-    lines = [f"Optional rest-day mobility and breathing, {day}, {block.minutes} min (W6)"]
+    lines = [f"Optional rest-day mobility and breathing, {day}, {block.minutes} min"]
     for item in block.items:
         lines.extend(format_exercise(item))
     return "\n".join(lines)

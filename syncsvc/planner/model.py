@@ -40,6 +40,8 @@ class PlanInputs:
     checkins: Sequence[CheckIn] = ()
     strength_activities: Sequence[Activity] = ()
     horizon_weeks: int = 2
+    id_namespace: str = ""
+    """The installation's namespace mixed into session ids ("" for a store made before it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +76,22 @@ class RuleBreak:
         return f"{self.rule}: {self.message}"
 
 
-def session_id(athlete_id: int, day: date, kind: SessionKind, ordinal: int) -> str:
-    """A stable, typeable id from (athlete, ISO week, kind, ordinal): 10 base-32 characters.
+LEGACY_NAMESPACE = ""
+"""Stores made before installations had a namespace keep their ids (and override log)."""
 
-    The alphabet drops 0/1/8/9 lookalikes so the id is easy to type from a calendar.
+
+def session_id(
+    athlete_id: int, day: date, kind: SessionKind, ordinal: int, namespace: str = LEGACY_NAMESPACE
+) -> str:
+    """A stable, typeable id from (installation, athlete, ISO week, kind, ordinal).
+
+    10 base-32 characters; the alphabet drops 0/1/8/9 lookalikes so the id is easy to
+    type from a calendar. `namespace` is the installation's random namespace, so two
+    homes whose athletes share a local id never publish the same calendar UID.
     """
     year, week, _ = day.isocalendar()
-    key = f"{athlete_id}:{year}-W{week:02d}:{kind.value}:{ordinal}".encode()
+    prefix = f"{namespace}/" if namespace else ""
+    key = f"{prefix}{athlete_id}:{year}-W{week:02d}:{kind.value}:{ordinal}".encode()
     digest = hashlib.blake2b(key, digest_size=8).digest()
     number = int.from_bytes(digest, "big")
     alphabet = "abcdefghijkmnpqrstuvwxyz234567"

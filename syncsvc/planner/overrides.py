@@ -44,7 +44,9 @@ class Controls:
     """Overrides that could not apply, in plain words."""
 
 
-def replay(overrides: Sequence[Override], athlete_id: int, known: set[str]) -> Controls:
+def replay(
+    overrides: Sequence[Override], athlete_id: int, known: set[str], namespace: str = ""
+) -> Controls:
     """Fold the log, oldest first, into one `Control` per session."""
     controls: dict[str, Control] = {}
     reset_all = False
@@ -65,7 +67,7 @@ def replay(overrides: Sequence[Override], athlete_id: int, known: set[str]) -> C
                 ignored.append("an add without a date or kind was ignored")
                 continue
             target = override.session_id or _added_id(
-                athlete_id, override.local_date, override.kind, added_count
+                athlete_id, override.local_date, override.kind, added_count, namespace
             )
             controls[target] = Control(
                 day=override.local_date,
@@ -119,17 +121,25 @@ def replay(overrides: Sequence[Override], athlete_id: int, known: set[str]) -> C
 
 
 def _added_id(
-    athlete_id: int, day: date, kind: SessionKind, counts: dict[tuple[str, SessionKind], int]
+    athlete_id: int,
+    day: date,
+    kind: SessionKind,
+    counts: dict[tuple[str, SessionKind], int],
+    namespace: str,
 ) -> str:
     """Added sessions take ordinals from 101 within their ISO week, apart from the planner's."""
     year, week, _ = day.isocalendar()
     key = (f"{year}-{week}", kind)
     counts[key] = counts.get(key, 0) + 1
-    return session_id(athlete_id, day, kind, 100 + counts[key])
+    return session_id(athlete_id, day, kind, 100 + counts[key], namespace)
 
 
 def added_session_id(
-    athlete_id: int, overrides: Sequence[Override], day: date, kind: SessionKind
+    athlete_id: int,
+    overrides: Sequence[Override],
+    day: date,
+    kind: SessionKind,
+    namespace: str = "",
 ) -> str:
     """The id the next `add` of `kind` on `day` will get (for the CLI to print)."""
     year, week, _ = day.isocalendar()
@@ -142,4 +152,4 @@ def added_session_id(
         and override.local_date is not None
         and override.local_date.isocalendar()[:2] == (year, week)
     )
-    return session_id(athlete_id, day, kind, 101 + count)
+    return session_id(athlete_id, day, kind, 101 + count, namespace)

@@ -32,7 +32,7 @@ def replan(inputs: PlanInputs, settings: PlannerSettings, catalogue: Catalogue) 
     profile = inputs.profile
     calendar = Calendar(inputs.days, profile, inputs.now, inputs.today)
     stored = {session.id: session for session in inputs.current}
-    controls = replay(inputs.overrides, inputs.athlete_id, set(stored))
+    controls = replay(inputs.overrides, inputs.athlete_id, set(stored), inputs.id_namespace)
     drafts: dict[str, Draft] = {}
     notes: list[str] = list(controls.ignored)
 

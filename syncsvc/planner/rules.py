@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from syncsvc.domain import DayClass, SessionKind
-from syncsvc.planner.days import DAY_NAMES, Calendar
+from syncsvc.planner.days import DAY_NAMES, Calendar, DayInfo
 from syncsvc.planner.model import RuleBreak
 from syncsvc.planner.settings import PlannerSettings
 
@@ -39,22 +39,45 @@ def day_breaks(kind: SessionKind, day: date, calendar: Calendar) -> list[RuleBre
         breaks.append(
             RuleBreak(
                 "W4",
-                f"{name} holds {info.what}: strength goes on rest days or lighter days",
+                f"{name} holds {event_words(info, with_day=False)}: "
+                "strength goes on rest days or lighter days",
             )
         )
     if kind is SessionKind.HIP:
         following = calendar.info(day + timedelta(days=1))
         if following.day_class.is_demanding:
-            what = _short(following.what)
-            verb = "keep" if what.endswith("s") else "keeps"
             breaks.append(
                 RuleBreak(
                     "W5",
-                    f"{following.name}'s {what} {verb} the hip session off "
-                    f"{name}: no hard run right after a demanding hip drill",
+                    f"{name} is the day before {event_words(following)}: no hip session "
+                    "the day before a hard run, a long run or a race",
                 )
             )
     return breaks
+
+
+_CLASS_NOUNS = {
+    DayClass.HARD: "hard run",
+    DayClass.LONG: "long run",
+    DayClass.RACE: "race",
+    DayClass.MODERATE: "moderate run",
+    DayClass.EASY: "easy run",
+    DayClass.REST: "rest day",
+}
+
+
+def event_words(info: DayInfo, *, with_day: bool = True) -> str:
+    """What a day holds, as a runner says it: "your Tuesday intervals", "your Sunday long run".
+
+    A planned workout gives its title; a declared, learned or assumed day its class.
+    """
+    reason = info.reason.strip()
+    noun = _CLASS_NOUNS[info.day_class]
+    if reason.startswith("planned") and ": " in reason:
+        noun = reason.split(": ", 1)[1].strip() or noun
+    elif reason and not reason.startswith(("your usual week", "usually", "no plan")):
+        noun = _short(reason).split(": ")[0].strip() or noun
+    return f"your {info.name} {noun}" if with_day else f"your {noun}"
 
 
 def pair_breaks(
@@ -95,6 +118,11 @@ def time_breaks(day: date, start: time, calendar: Calendar) -> list[RuleBreak]:
     if calendar.is_open(day, start):
         return []
     return [RuleBreak("past", "that time has passed: only the future can be planned")]
+
+
+def rule_words(breaks: Iterable[RuleBreak]) -> str:
+    """Breaks as one plain sentence, no rule ids: "Monday is the day before ...; ..."."""
+    return "; ".join(b.message for b in breaks)
 
 
 def _short(what: str) -> str:

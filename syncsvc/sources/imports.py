@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source, SourceRecord
 from syncsvc.sources.archives import walk
@@ -18,6 +20,10 @@ from syncsvc.sources.ingest import store_records
 from syncsvc.store.database import Store
 
 BATCH_SIZE = 200
+
+
+FUTURE_GRACE = timedelta(hours=1)
+"""Clocks drift: an activity an hour ahead is not called future-dated."""
 
 
 @dataclass
@@ -73,6 +79,11 @@ def import_paths(
         problem = record.raw["summary"].get("problem") if isinstance(record.raw, dict) else None
         if problem:
             report.notes.append(f"{entry.name}: {problem}")
+        if record.activity.start_utc > clock.now() + FUTURE_GRACE:
+            report.notes.append(
+                f"{entry.name}: dated {record.activity.start_utc:%Y-%m-%d %H:%M} UTC, in the "
+                "future: imported all the same; check the device's clock"
+            )
         batch.append(record)
         if len(batch) >= BATCH_SIZE:
             flush()

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from secrets import token_hex
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 UID_HOST_KEY = "uid_host"
 CREATED_AT_KEY = "created_at"
+ID_NAMESPACE_KEY = "id_namespace"
+LEGACY_ID_NAMESPACE = "legacy"
+"""Recorded for a store made before installations had a namespace: its session ids,
+calendar UIDs and override log stay as they were (the hash key has no namespace)."""
 DISTRIBUTED_NEEDS_POSTGRES = (
     "service.mode web and worker (the distributed job engine) need PostgreSQL "
     "(store.url = postgresql+psycopg://...); use service.mode = single with SQLite"
@@ -48,6 +53,8 @@ DISTRIBUTED_NEEDS_POSTGRES = (
 class StoreInfo:
     uid_host: str
     created_at: str
+    id_namespace: str = ""
+    """Mixed into every session id ("" for a legacy store, whose ids stay unchanged)."""
 
 
 class Store:
@@ -82,7 +89,15 @@ class Store:
         except OperationalError as error:
             engine.dispose()
             raise StoreError(
-                f"the store at {_safe_url(url)} cannot be opened: {_reason(error)}"
+                f"the store at {_safe_url(url)} cannot be opened: {_reason(error)}",
+                hint=_OPEN_HINT,
+            ) from None
+        except DBAPIError as error:  # "file is not a database": damaged or not ours
+            engine.dispose()
+            raise StoreError(
+                f"the store at {_safe_url(url)} is damaged or not a syncsvc store: "
+                f"{_reason(error)}",
+                hint=_DAMAGED_HINT,
             ) from None
         return cls(engine, secrets, sqlite_path=sqlite_path)
 
@@ -121,12 +136,20 @@ class Store:
         return self._info
 
     def initialise_meta(self, uid_host: str) -> StoreInfo:
-        """Fix the UID host name the first time; later calls keep the first value."""
+        """Fix the UID host name and the id namespace the first time; later calls keep them.
+
+        A new store gets a random namespace, so its calendar UIDs are unique across
+        installations. A store initialised before namespaces existed records the legacy
+        one, so its session ids and override log do not change.
+        """
         with self.write() as tx:
             existing = tx.store_info_or_none()
             if existing is None:
                 tx.orm.add(StoreMeta(key=UID_HOST_KEY, value=uid_host))
                 tx.orm.add(StoreMeta(key=CREATED_AT_KEY, value=clock.now().isoformat()))
+                tx.orm.add(StoreMeta(key=ID_NAMESPACE_KEY, value=token_hex(8)))
+            elif not tx.has_meta(ID_NAMESPACE_KEY):
+                tx.orm.add(StoreMeta(key=ID_NAMESPACE_KEY, value=LEGACY_ID_NAMESPACE))
         self._info = None
         return self.info()
 
@@ -160,13 +183,28 @@ class Transaction:
         }
         if UID_HOST_KEY not in rows:
             return None
-        return StoreInfo(uid_host=rows[UID_HOST_KEY], created_at=rows.get(CREATED_AT_KEY, ""))
+        namespace = rows.get(ID_NAMESPACE_KEY, LEGACY_ID_NAMESPACE)
+        return StoreInfo(
+            uid_host=rows[UID_HOST_KEY],
+            created_at=rows.get(CREATED_AT_KEY, ""),
+            id_namespace="" if namespace == LEGACY_ID_NAMESPACE else namespace,
+        )
+
+    def has_meta(self, key: str) -> bool:
+        return self.orm.get(StoreMeta, key) is not None
 
     def store_info(self) -> StoreInfo:
         info = self.store_info_or_none()
         if info is None:
             raise StoreError("the store has not been initialised", hint="run syncsvc init")
         return info
+
+
+_OPEN_HINT = "check that the home folder exists and that you may write to it"
+_DAMAGED_HINT = (
+    "restore a backup (the *.bak files beside it, kept before each upgrade) "
+    "or move it away and run syncsvc init to start afresh"
+)
 
 
 def _reason(error: Exception) -> str:

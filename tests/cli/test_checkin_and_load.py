@@ -27,9 +27,11 @@ def test_a_checkin_is_recorded_listed_and_replans(demo_home: Path) -> None:
 def test_a_high_back_score_sends_the_next_sessions_back_to_basics(demo_home: Path) -> None:
     result = run(demo_home, "checkin", "--back", "7")
     assert result.exit_code == 0, result.output
-    assert "P4" in result.stdout
+    assert "go back to the basics" in " ".join(result.stdout.split())
+    assert "(P4)" not in result.stdout
     ahead = planned(demo_home)
-    assert any("P4" in reason for s in ahead for reason in s["reasons"])
+    assert any("P4" in reason["rules"] for s in ahead for reason in s["reasons"])
+    assert all("P4" not in reason["text"] for s in ahead for reason in s["reasons"])
 
 
 def test_checkin_json_echoes_what_was_recorded(demo_home: Path) -> None:

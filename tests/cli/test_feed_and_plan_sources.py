@@ -47,14 +47,18 @@ def test_feed_url_prints_the_http_and_webcal_addresses(demo_home: Path) -> None:
     assert token_status(demo_home, token) is TokenStatus.ACTIVE
 
 
-def test_feed_url_json_never_holds_the_token(demo_home: Path) -> None:
-    url, _ = shown_urls(demo_home, "url")
-    token = url.rsplit("/", 1)[1].removesuffix(".ics")
-    for command in ("url", "rotate"):
-        result = run(demo_home, "feed", command, "--json")
-        assert result.exit_code == 0
-        assert token not in result.stdout
-        assert json.loads(result.stdout)["url"].startswith("http://127.0.0.1:8765/feeds/<token>")
+def test_feed_url_json_gives_the_url_and_rotate_json_hides_the_new_token(
+    demo_home: Path,
+) -> None:
+    """`feed url --json` is asked for in the runner's own terminal, and scripts need the URL."""
+    url, webcal = shown_urls(demo_home, "url")
+    shown = run(demo_home, "feed", "url", "--json")
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["url"] == url
+    assert json.loads(shown.stdout)["webcal"] == webcal
+    rotated = run(demo_home, "feed", "rotate", "--json")
+    assert rotated.exit_code == 0
+    assert json.loads(rotated.stdout)["url"].startswith("http://127.0.0.1:8765/feeds/<token>")
 
 
 def test_feed_rotate_revokes_the_old_address(demo_home: Path) -> None:

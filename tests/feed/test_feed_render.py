@@ -136,8 +136,11 @@ def test_description_says_what_to_do_and_why_this_day() -> None:
     assert "second cue" not in description  # one cue per exercise
     assert "• Clamshell: 3 × 12 each side, light band — 膝を開く, pelvis still" in description
     assert "Cool-down\n• Child's pose: 1 × 60 s — Breathe slowly" in description
-    assert "Why this day\n• W4: Wednesday is an easy 6 km day." in description
-    assert "Heads-up\n• W5: a hard run follows tomorrow." in description
+    # The runner reads the reason in words; the rule ids stay in --json and `plan why`.
+    assert "Why this day\n• Wednesday is an easy 6 km day." in description
+    assert "Heads-up\n• A hard run follows tomorrow." in description
+    assert "W4" not in description
+    assert "W5" not in description
 
 
 def test_skipped_session_stays_cancelled_for_14_days_after_the_change_then_drops_out() -> None:
@@ -382,7 +385,7 @@ def test_session_without_content_still_reads_well() -> None:
     (event,) = Calendar.from_ical(render([session])).walk("VEVENT")
 
     assert event["SUMMARY"] == "Hip · 25 min"
-    assert str(event["DESCRIPTION"]) == "Why this day\n• W4: Wednesday is an easy 6 km day."
+    assert str(event["DESCRIPTION"]) == "Why this day\n• Wednesday is an easy 6 km day."
 
 
 def test_extra_lines_carry_the_plans_last_change_as_their_stamp() -> None:

@@ -153,7 +153,9 @@ def test_a_runner_moved_session_stays_and_warns_when_it_later_breaks_w4() -> Non
     assert stays.local_date == thursday
     assert any(w.startswith("W4") for w in stays.warnings)
     assert "W4" in " ".join(stays.reasons)
-    assert "stays where you put it" in stays.reasons[0]
+    assert "You moved this session to Thursday" in stays.reasons[0]
+    assert "Thursday holds your" in stays.reasons[0]
+    assert len(stays.reasons[0].splitlines()) == 1
     for session in live(third.plan.sessions):
         if session.origin is SessionOrigin.PLANNER and session.local_date > MONDAY:
             assert session.local_date != thursday
@@ -304,7 +306,8 @@ def test_rest_days_carry_an_optional_mobility_block() -> None:
         assert block.local_date not in busy
         assert block.minutes == 10
         assert block.items
-        assert "(W6)" in format_mobility(block)
+        assert "Optional rest-day mobility and breathing" in format_mobility(block)
+        assert "(W6)" not in format_mobility(block)
 
 
 def test_every_fourth_programme_week_carries_one_form_check() -> None:
