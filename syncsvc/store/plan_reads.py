@@ -50,7 +50,7 @@ def open_sqlite(path: Path, *, busy_timeout_ms: int) -> Iterator[sqlite3.Connect
         connection.row_factory = sqlite3.Row
         try:
             revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError:  # no such table: a store not yet migrated
+        except sqlite3.DatabaseError:  # not migrated, or damaged: the full path says which
             revision = None
         yield connection if revision is not None and revision[0] == SCHEMA_HEAD else None
     finally:
@@ -147,6 +147,9 @@ def read_stored_plan(
                 forecast=bool(row["forecast"]),
                 load=row["load"],
                 distance_m=row["distance_m"],
+                atl=row["atl"],
+                ctl=row["ctl"],
+                acwr=row["acwr"],
             )
             for row in connection.execute(
                 "SELECT * FROM day_classes WHERE athlete_id = ? ORDER BY day", (athlete_id,)
