@@ -315,6 +315,7 @@ def move_options(runtime: Runtime, athlete: Athlete, prefix: str) -> MoveOptions
     decision = Decision(runtime.settings, read_context(runtime, athlete))
     session = resolve_session(decision.context.sessions, prefix)
     _require_planned(session, "moved")
+    _require_ahead(session, decision.context, "moved")  # as the move itself would refuse
     monday = decision.context.today - timedelta(days=decision.context.today.weekday())
     days = [monday + timedelta(days=n) for n in range(14)]
     return MoveOptions(session, _options(decision, session, days, session.start_time))

@@ -55,3 +55,15 @@ def test_a_week_where_every_day_is_refused_says_so_and_offers_the_nearest(
     said = refused.stderr
     assert "No other day that week fits a hip session without breaking a rule" in said
     assert "the nearest with the least to break is Sun 2026-12-06 (Sunday holds your long" in said
+
+
+def test_move_without_a_day_refuses_a_session_already_past_as_the_move_would(
+    demo_home: Path,
+) -> None:
+    """No list of days for a session that cannot be moved at all."""
+    past = next(s for s in run_json(demo_home, "plan") if s["date"] == "2026-11-23")
+    at("2026-11-24T12:00:00Z")  # a day later: Monday's session is behind us
+    result = run(demo_home, "plan", "move", past["id"])
+    assert result.exit_code == 2
+    assert "has already started: only sessions ahead can be moved" in result.stderr
+    assert "Days this week and next" not in result.stdout
