@@ -239,6 +239,15 @@ def placement_breaks(
     )
 
 
+class PlacementRefused(UsageError):
+    """A placement that breaks a programme rule: `--force` (the page's second step) places
+    it anyway. Front ends offer the force by this type, never by the message's words."""
+
+    def __init__(self, message: str, breaks: Sequence[RuleBreak], *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.breaks = tuple(breaks)
+
+
 def _refuse_or_accept(
     breaks: list[RuleBreak], force: bool, what: str, *, every_day: str = ""
 ) -> None:
@@ -249,8 +258,9 @@ def _refuse_or_accept(
         raise UsageError(f"{what} refused: {hard[0].message}")
     if breaks and not force:
         words = "; ".join(dict.fromkeys(b.message for b in breaks))
-        raise UsageError(
+        raise PlacementRefused(
             f"{what} refused: {words}{every_day}",
+            breaks,
             hint="add --force to place it anyway; the plan will keep the warning",
         )
 
@@ -389,7 +399,7 @@ def move_session(
         )
         if breaks:
             words = "; ".join(dict.fromkeys(b.message for b in breaks))
-            message += f" Placed with --force, though {words}."
+            message += f" Placed anyway, though {words}."
         return _Decided(override, session.id, message, tuple(breaks))
 
     return _decide(runtime, athlete, prefix, "plan move", check)

@@ -8,6 +8,7 @@ from datetime import date
 from starlette.responses import Response
 from starlette.routing import Route
 
+from syncsvc.api.decisions import PlacementRefused
 from syncsvc.api.plan_view import SessionView
 from syncsvc.domain import SessionStatus
 from syncsvc.errors import SyncsvcError, UsageError
@@ -31,7 +32,9 @@ def plan(page: Page) -> Response:
     return page.render("plan.html", view=view, past=past, ahead=ahead, kinds=KINDS)
 
 
-def move_form(page: Page, *, refused: str | None = None, status: int = 200) -> Response:
+def move_form(
+    page: Page, *, refused: str | None = None, forceable: bool = False, status: int = 200
+) -> Response:
     session_id = page.request.path_params["session_id"]
     session = page.api.training_session(page.athlete_id, session_id)
     fits = page.api.day_fits(page.athlete_id, session.id)
@@ -41,7 +44,7 @@ def move_form(page: Page, *, refused: str | None = None, status: int = 200) -> R
         session=session,
         fits=fits,
         refused=refused,
-        offer_force=refused is not None and " breaks " in refused,
+        offer_force=forceable,
         chosen=page.form.get("day", ""),
         chosen_day=_iso_day(page.form.get("day", "")),
     )
@@ -64,7 +67,8 @@ def move(page: Page) -> Response:
     try:
         outcome = page.api.move(page.athlete_id, session_id, day, time, force=force)
     except UsageError as error:
-        return move_form(page, refused=error.message, status=400)
+        forceable = isinstance(error, PlacementRefused)
+        return move_form(page, refused=error.message, forceable=forceable, status=400)
     return page.redirect("plan", f"{outcome.message} {outcome.replanned}")
 
 
@@ -124,7 +128,7 @@ def add(page: Page) -> Response:
             ahead=[v for v in view.sessions if v.session.local_date >= view.today],
             kinds=KINDS,
             errors={"add": error.one_line()},
-            offer_force="breaks" in error.message,
+            offer_force=isinstance(error, PlacementRefused),
         )
     return page.redirect("plan", f"{outcome.message} {outcome.replanned}")
 

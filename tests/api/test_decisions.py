@@ -72,7 +72,7 @@ def test_a_forced_move_reports_the_rules_it_breaks_either_way(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == outcome.replanned
     said = " ".join(result.stdout.split())
-    assert "Placed with --force, though Saturday is the day before your Sunday long run" in said
+    assert "Placed anyway, though Saturday is the day before your Sunday long run" in said
     assert "W5" not in said  # the id stays in the typed result (`outcome.broken`)
 
 

@@ -119,7 +119,7 @@ def test_move_with_force_is_recorded_with_the_rules_it_breaks(demo_home: Path) -
     result = run(demo_home, "plan", "move", hip["id"], "2026-11-28", "--force")
     assert result.exit_code == 0, result.output
     said = " ".join(result.stdout.split())
-    assert "Placed with --force, though Saturday is the day before your Sunday" in said
+    assert "Placed anyway, though Saturday is the day before your Sunday" in said
     assert "W5" not in result.stdout
     override = overrides(demo_home)[0]
     assert override.action.value == "move"

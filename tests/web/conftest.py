@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,22 @@ class Web:
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
+
+    def session_on(self, day: date, kind: str = "core") -> str:
+        """The demo's session of `kind` on `day` (ids hash the home's own namespace)."""
+        with self.store.read() as tx:
+            found = [s for s in tx.athlete(1).sessions.all(since=day, until=day)]
+        return next(s.id for s in found if s.kind.value == kind)
+
+    @property
+    def today_session(self) -> str:
+        """The core session on the demo's Monday (today)."""
+        return self.session_on(date(2026, 11, 23))
+
+    @property
+    def move_session(self) -> str:
+        """A core session on Saturday 28 November: Thursday fits, most other days break a rule."""
+        return self.session_on(date(2026, 11, 28))
 
     def link(self) -> str:
         """A sign-in link's path, as `syncsvc web link` makes it."""

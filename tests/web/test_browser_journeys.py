@@ -40,11 +40,6 @@ from tests.web.conftest import Web, make_web
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-DEMO_TODAY_SESSION = "2nrjtm3neq"
-"""The core session on the demo's Monday (today)."""
-MOVE_SESSION = "eb3axvz2qi"
-"""A core session on Saturday 28 November: Thursday fits, most other days break a rule."""
-
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
@@ -150,7 +145,7 @@ def test_mark_done_with_rpe_6_and_see_it_in_the_plan(live: Live) -> None:
     live.page.get_by_role("button", name="Mark done").click()
     live.page.wait_for_url(live.base + "/plan")
     check_accessibility(live.page, "plan after done")
-    row = live.page.locator(f"#s-{DEMO_TODAY_SESSION}")
+    row = live.page.locator(f"#s-{live.web.today_session}")
     assert "done · RPE 6" in row.inner_text()
     assert "Marked core session" in live.page.get_by_role("status").inner_text()
 
@@ -170,10 +165,11 @@ def _sequence(live: Live, session_id: str) -> int:
 
 
 def test_move_to_a_refused_day_reads_the_rule_then_moves_to_an_offered_day(live: Live) -> None:
-    before = _sequence(live, MOVE_SESSION)
+    session_id = live.web.move_session  # looked up once: it is on another day after the move
+    before = _sequence(live, session_id)
     live.sign_in()
     live.go("/plan")
-    live.page.locator(f"#s-{MOVE_SESSION}").get_by_role("link", name=re.compile("^Move")).click()
+    live.page.locator(f"#s-{session_id}").get_by_role("link", name=re.compile("^Move")).click()
     live.page.wait_for_url(re.compile(r".*/move$"))
     check_accessibility(live.page, "move picker")
     refused_day = live.page.locator(".days li.breaks").first
@@ -195,14 +191,14 @@ def test_move_to_a_refused_day_reads_the_rule_then_moves_to_an_offered_day(live:
     started = time.perf_counter()
     live.page.get_by_role("button", name="Move", exact=True).click()
     live.page.wait_for_url(live.base + "/plan")
-    live.page.locator(f"#s-{MOVE_SESSION} .tag", has_text="pinned").wait_for()
+    live.page.locator(f"#s-{session_id} .tag", has_text="pinned").wait_for()
     elapsed_ms = (time.perf_counter() - started) * 1000
     assert day is not None
     moved = date.fromisoformat(day)
     assert (
-        f"{moved:%a} {moved.day} {moved:%b}" in live.page.locator(f"#s-{MOVE_SESSION}").inner_text()
+        f"{moved:%a} {moved.day} {moved:%b}" in live.page.locator(f"#s-{session_id}").inner_text()
     )
-    assert _sequence(live, MOVE_SESSION) > before
+    assert _sequence(live, session_id) > before
     print(f"move click to updated plan: {elapsed_ms:.0f} ms")
 
 
@@ -299,7 +295,7 @@ def test_every_page_passes_axe_and_is_saved_at_two_widths_in_light_and_dark(live
         saved = screenshots(live.page, name)
         check_accessibility(live.page, f"{path} after screenshots")
         assert all(p.stat().st_size > 1000 for p in saved)
-    live.go(f"/plan/{MOVE_SESSION}/move")
+    live.go(f"/plan/{live.web.move_session}/move")
     screenshots(live.page, "move")
     live.page.context.clear_cookies()
     live.go("/signin")
@@ -319,8 +315,8 @@ def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_ho
         page.get_by_label("How hard did it feel?").fill("6")
         page.get_by_role("button", name="Mark done").click()
         page.wait_for_url(base + "/plan")
-        assert "done · RPE 6" in page.locator(f"#s-{DEMO_TODAY_SESSION}").inner_text()
-        page.goto(f"{base}/plan/{MOVE_SESSION}/move")
+        assert "done · RPE 6" in page.locator(f"#s-{web.today_session}").inner_text()
+        page.goto(f"{base}/plan/{web.move_session}/move")
         page.locator(".days li.fits input").first.check()
         page.get_by_role("button", name="Move", exact=True).click()
         page.wait_for_url(base + "/plan")

@@ -13,13 +13,11 @@ from tests.web.conftest import Web, csrf_of, make_web, sign_in
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SESSION = "eb3axvz2qi"
-
 
 def test_pin_unpin_add_and_give_back_work_as_plain_forms(web: Web, signed_in: TestClient) -> None:
     token = csrf_of(signed_in.get("/plan").text)
     for action, said in (("pin", "Pinned"), ("unpin", "Unpinned"), ("reset", "Gave core")):
-        answer = signed_in.post(f"/plan/{SESSION}/{action}", data={"csrf": token})
+        answer = signed_in.post(f"/plan/{web.move_session}/{action}", data={"csrf": token})
         assert answer.status_code == 200, answer.text
         assert said in answer.text
     added = signed_in.post(

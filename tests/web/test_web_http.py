@@ -28,7 +28,7 @@ def post_routes(web: Web) -> list[str]:
     paths = []
     for route in web.app.routes:
         if isinstance(route, Route) and "POST" in (route.methods or ()):
-            paths.append(route.path.replace("{session_id}", "2nrjtm3neq"))
+            paths.append(route.path.replace("{session_id}", web.today_session))
     return paths
 
 
@@ -47,10 +47,12 @@ def test_every_post_without_the_right_csrf_token_is_refused(
         assert tx.athlete(1).checkins.all() == []
 
 
-def test_a_csrf_token_in_the_header_is_accepted_as_htmx_sends_it(signed_in: TestClient) -> None:
+def test_a_csrf_token_in_the_header_is_accepted_as_htmx_sends_it(
+    web: Web, signed_in: TestClient
+) -> None:
     token = csrf_of(signed_in.get("/").text)
     answer = signed_in.post(
-        "/plan/2nrjtm3neq/pin", headers={"X-CSRF-Token": token}, follow_redirects=False
+        f"/plan/{web.today_session}/pin", headers={"X-CSRF-Token": token}, follow_redirects=False
     )
     assert answer.status_code == 303
     assert "Pinned" in signed_in.get("/plan").text
@@ -81,9 +83,10 @@ def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(demo_home: P
 
 
 def test_every_page_has_a_csp_without_inline_script_and_no_inline_script(
+    web: Web,
     signed_in: TestClient,
 ) -> None:
-    for path in (*PAGES, "/signin", "/plan/eb3axvz2qi/move"):
+    for path in (*PAGES, "/signin", f"/plan/{web.move_session}/move"):
         answer = signed_in.get(path)
         assert answer.status_code == 200, path
         policy = answer.headers["content-security-policy"]
@@ -143,8 +146,8 @@ def test_another_athletes_session_ids_and_cookies_are_refused(
             "/signin", data={"csrf": csrf_of(page.text), "token": bo_link}, follow_redirects=False
         )
         assert "BO-ONLY" in bo_client.get("/plan").text
-        assert "2nrjtm3neq" not in bo_client.get("/plan").text
-        assert bo_client.get("/plan/2nrjtm3neq/move").status_code == 404
+        assert web.today_session not in bo_client.get("/plan").text
+        assert bo_client.get(f"/plan/{web.today_session}/move").status_code == 404
     with TestClient(web.app, base_url="http://127.0.0.1:8765") as forger:
         forger.cookies.set("syncsvc_session", "made-up-session-id")
         answer = forger.get("/plan", follow_redirects=False)
@@ -199,6 +202,7 @@ def test_sign_in_links_are_single_use_expire_and_are_rate_limited(web: Web) -> N
 
 
 def test_bad_form_input_shows_the_form_again_with_the_message_beside_the_field(
+    web: Web,
     signed_in: TestClient,
 ) -> None:
     token = csrf_of(signed_in.get("/checkin").text)
@@ -212,7 +216,9 @@ def test_bad_form_input_shows_the_form_again_with_the_message_beside_the_field(
     assert 'value="fast"' in answer.text
     answer = signed_in.post("/", data={"csrf": token})
     assert answer.status_code == 405
-    answer = signed_in.post("/plan/2nrjtm3neq/done", data={"csrf": token, "rpe": "eleven"})
+    answer = signed_in.post(
+        f"/plan/{web.today_session}/done", data={"csrf": token, "rpe": "eleven"}
+    )
     assert answer.status_code == 400
     assert 'id="rpe-error"' in answer.text
 
@@ -290,9 +296,10 @@ def test_the_calendar_qr_code_and_google_link_carry_the_webcal_address(
 
 
 def test_the_day_picker_says_which_days_fit_and_why_the_others_do_not(
+    web: Web,
     signed_in: TestClient,
 ) -> None:
-    page = signed_in.get("/plan/eb3axvz2qi/move").text
+    page = signed_in.get(f"/plan/{web.move_session}/move").text
     fits = re.findall(r'<li class="fits">.*?value="([\d-]+)"', page, re.S)
     assert fits == ["2026-11-26"]
     assert page.count('<li class="breaks">') >= 10
@@ -304,18 +311,19 @@ def test_the_day_picker_says_which_days_fit_and_why_the_others_do_not(
 def test_a_refused_move_offers_the_forced_move_as_a_second_step(
     web: Web, signed_in: TestClient
 ) -> None:
+    session_id = web.move_session  # looked up once: it is on another day after the move
     token = csrf_of(signed_in.get("/plan").text)
-    refused = signed_in.post("/plan/eb3axvz2qi/move", data={"csrf": token, "day": "2026-11-29"})
+    refused = signed_in.post(f"/plan/{session_id}/move", data={"csrf": token, "day": "2026-11-29"})
     assert refused.status_code == 400
     assert "Not moved." in refused.text
     assert 'name="force" value="yes"' in refused.text
     forced = signed_in.post(
-        "/plan/eb3axvz2qi/move", data={"csrf": token, "day": "2026-11-29", "force": "yes"}
+        f"/plan/{session_id}/move", data={"csrf": token, "day": "2026-11-29", "force": "yes"}
     )
     assert forced.status_code == 200
-    assert "Forced: it breaks" in forced.text
+    assert "Placed anyway, though" in forced.text
     with web.store.read() as tx:
-        moved = tx.athlete(1).sessions.get("eb3axvz2qi")
+        moved = tx.athlete(1).sessions.get(session_id)
     assert moved is not None
     assert moved.local_date == date(2026, 11, 29)
 
