@@ -25,6 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
 
 def main() -> None:
@@ -36,6 +37,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
 
+    from bench_reference import python_pass_ms
+
+    reference_ms = python_pass_ms(5)  # the time reference of this run
+    print(f"reference: python -c pass {reference_ms} ms", flush=True)
     figures: list[float] = []
     for run in range(options.runs):
         with tempfile.TemporaryDirectory(prefix="bench-push-") as folder:
@@ -62,8 +67,9 @@ def main() -> None:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
         f"median {statistics.median(figures):.2f} s, worst {max(figures):.2f} s "
-        f"over {len(figures)} runs (aim: under 15 s); load average {load}; "
-        f"{os.cpu_count()} cores"
+        f"over {len(figures)} runs (aim: under 15 s); "
+        f"{statistics.median(figures) * 1000 / reference_ms:.0f}x python -c pass; "
+        f"load average {load}; {os.cpu_count()} cores"
     )
 
 
