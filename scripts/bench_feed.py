@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import subprocess
@@ -20,6 +19,8 @@ import sys
 import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
+
+from bench_reference import parse_wrk
 
 from syncsvc.domain import Athlete, Profile, RenderedFeed
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
@@ -80,27 +81,6 @@ def serve(port: int) -> None:
 
     app = Starlette(routes=feed_routes(OneFeed()))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def parse_wrk(output: str) -> dict[str, object]:
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-
-    def percentile_ms(label: str) -> float | None:
-        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
-        if not found:
-            return None
-        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
-        return round(float(found.group(1)) * scale, 2)
-
-    return {
-        "rps": float(rps.group(1)) if rps else None,
-        "p50_ms": percentile_ms("50"),
-        "p99_ms": percentile_ms("99"),
-        "socket_errors": errors.group(1) if errors else "none",
-        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
-    }
 
 
 def bench_wrk(port: int, seconds: int, connections: int, threads: int) -> dict[str, object]:

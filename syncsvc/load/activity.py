@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from syncsvc.load.columns import IntArray
     from syncsvc.load.trimp import FloatArray
 
-    pass
-
 METHODS: tuple[LoadMethod, ...] = (
     LoadMethod.NONE,
     LoadMethod.HEART_RATE,

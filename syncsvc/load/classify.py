@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from syncsvc.load.columns import IntArray
     from syncsvc.load.trimp import FloatArray
 
-    pass
-
 RANK: tuple[DayClass, ...] = (
     DayClass.REST,
     DayClass.EASY,

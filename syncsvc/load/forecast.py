@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from syncsvc.load.columns import IntArray
     from syncsvc.load.trimp import FloatArray
 
-    pass
-
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

@@ -17,8 +17,6 @@ from syncsvc.load.settings import PaceSettings
 if TYPE_CHECKING:
     from syncsvc.load.trimp import FloatArray
 
-    pass
-
 
 def graded_distance_m(
     distance_m: FloatArray, elevation_gain_m: FloatArray, settings: PaceSettings

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from syncsvc.load.columns import BoolArray
     from syncsvc.load.trimp import FloatArray
 
-    pass
-
 
 class ParameterSource(StrEnum):
     PROFILE = "profile"

@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from syncsvc.domain import DayClass, PlannedWorkout
 from syncsvc.errors import SourceError
 from syncsvc.load.settings import PlanSettings
-
-if TYPE_CHECKING:
-    pass
 
 
 def parse_plan(

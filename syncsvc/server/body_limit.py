@@ -35,11 +35,11 @@ log = logging.getLogger(__name__)
 
 
 class BodyTooLarge(Exception):
-    pass
+    """The body went past its route's limit (413)."""
 
 
 class BodyTooSlow(Exception):
-    pass
+    """The body did not arrive within the read deadline (408)."""
 
 
 @dataclass(frozen=True, slots=True)
