@@ -141,10 +141,6 @@ class SecretRedactor(logging.Filter):
         return True
 
 
-SecretFilter = SecretRedactor
-"""The name the CLI's logging uses for the same filter."""
-
-
 def redact_root_handlers() -> None:
     """A `SecretRedactor` on every handler of the root logger (idempotent): the CLI's logs."""
     for handler in logging.getLogger().handlers:

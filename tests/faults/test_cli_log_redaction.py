@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from syncsvc.server.redaction import SecretFilter, redact_text
+from syncsvc.server.redaction import SecretRedactor, redact_text
 from tests.faults.tls_fake import tls_strava
 
 CLIENT_SECRET = "client-secret-tls-0123456789"
@@ -77,7 +77,7 @@ def test_each_secret_key_is_redacted_by_the_cli_and_serve_filter(key: str, shape
     line = shape.format(key=key, value=value, encoded_key=encoded_key)
     record = logging.LogRecord("urllib3.connectionpool", logging.DEBUG, "", 0, "%s", (line,), None)
 
-    SecretFilter().filter(record)
+    SecretRedactor().filter(record)
 
     assert value not in record.getMessage()
     assert value not in redact_text(line)
