@@ -378,6 +378,18 @@ class Override:
     note: str = ""
     origin: str = "cli"
     id: int | None = None
+    actor_user_id: int | None = None
+    """The coach or admin who decided this for the athlete (None: the athlete)."""
+    actor_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A coach or an admin acting on an athlete's plan: their decisions carry their name."""
+
+    user_id: int
+    role: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from syncsvc.api import (
     activities,
     athletes,
     checkins,
+    coaching,
     connections,
     decisions,
     demo,
@@ -47,7 +48,7 @@ from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
 from syncsvc.api.status import StatusReport
 from syncsvc.api.web_access import SignInLink
-from syncsvc.domain import Athlete, CheckIn, Profile, Session, Source
+from syncsvc.domain import Actor, Athlete, CheckIn, Profile, Session, Source
 from syncsvc.errors import NotFoundError, UsageError
 from syncsvc.profiles import set_profile_value
 from syncsvc.push import admin as push_admin
@@ -56,7 +57,7 @@ from syncsvc.push.model import ChannelStatus, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
 from syncsvc.store.push import Channel
-from syncsvc.store.web_access import OpenedSession, WebSession
+from syncsvc.store.web_access import OpenedSession, WebSession, WebUser
 
 if TYPE_CHECKING:
     from syncsvc.api.demo import DemoSetup, HardRunOutcome
@@ -269,6 +270,50 @@ class Syncsvc:
         """The user id the state was issued to; None when unknown, expired or used."""
         return web_access.take_oauth_state(self.runtime.store, state, provider)
 
+    # ------------------------------------------------------------ roles and coaches
+
+    def athlete_for(self, user: WebUser, athlete_id: int) -> AthleteApi:
+        """The handle of an athlete this user may see (themselves; a coach's athletes;
+        anyone for an admin), acting as that user; anyone else is not found."""
+        athlete = coaching.check_access(self.runtime, user, athlete_id)
+        return AthleteApi(self, athlete.name, actor=coaching.actor_of(user, athlete_id))
+
+    def staff_sign_in_link(self, role: str, name: str | None = None) -> SignInLink:
+        """A sign-in link for a coach or an admin (`web link --role`), created the first time."""
+        return coaching.staff_sign_in_link(self.runtime, role, name)
+
+    def create_coach(self, admin: WebUser, name: str) -> coaching.NewCoach:
+        return coaching.create_coach(self.runtime, admin, name)
+
+    def staff_link(self, admin: WebUser, user_id: int) -> SignInLink:
+        return coaching.link_for_user(self.runtime, admin, user_id)
+
+    def set_role(self, admin: WebUser, user_id: int, role: str) -> WebUser:
+        return coaching.set_role(self.runtime, admin, user_id, role)
+
+    def assign_athlete(self, admin: WebUser, coach_id: int, athlete_id: int) -> str:
+        return coaching.assign(self.runtime, admin, coach_id, athlete_id)
+
+    def unassign_athlete(self, admin: WebUser, coach_id: int, athlete_id: int) -> str:
+        return coaching.unassign(self.runtime, admin, coach_id, athlete_id)
+
+    def admin_view(self, admin: WebUser) -> coaching.AdminView:
+        return coaching.admin_view(self.runtime, admin)
+
+    def squad(
+        self,
+        user: WebUser,
+        *,
+        sort: coaching.SquadSort = coaching.SquadSort.NAME,
+        descending: bool = False,
+        only: coaching.SquadFilter = coaching.SquadFilter.ALL,
+        name: str = "",
+    ) -> coaching.Squad:
+        """The coach's page: one row per athlete they may see."""
+        return coaching.squad(
+            self.runtime, user, sort=sort, descending=descending, only=only, name=name
+        )
+
     @property
     def strava_configured(self) -> bool:
         return bool(self.runtime.settings.strava.client_id)
@@ -284,9 +329,11 @@ class AthleteApi:
     method is what the next one sees.
     """
 
-    def __init__(self, app: Syncsvc, name: str | None) -> None:
+    def __init__(self, app: Syncsvc, name: str | None, *, actor: Actor | None = None) -> None:
         self.app = app
         self.name = name
+        self.actor = actor
+        """A coach or an admin acting for the athlete: their decisions carry their name."""
 
     @property
     def runtime(self) -> Runtime:
@@ -325,30 +372,44 @@ class AthleteApi:
         self, session_id: str, day: str, *, time: str | None = None, force: bool = False
     ) -> DecisionOutcome:
         return decisions.move_session(
-            self.runtime, self.athlete, session_id, day, time_text=time, force=force
+            self.runtime,
+            self.athlete,
+            session_id,
+            day,
+            time_text=time,
+            force=force,
+            actor=self.actor,
         )
 
     def pin(self, session_id: str) -> DecisionOutcome:
-        return decisions.pin_session(self.runtime, self.athlete, session_id, pinned=True)
+        return decisions.pin_session(
+            self.runtime, self.athlete, session_id, pinned=True, actor=self.actor
+        )
 
     def unpin(self, session_id: str) -> DecisionOutcome:
-        return decisions.pin_session(self.runtime, self.athlete, session_id, pinned=False)
+        return decisions.pin_session(
+            self.runtime, self.athlete, session_id, pinned=False, actor=self.actor
+        )
 
     def skip(self, session_id: str, *, note: str = "") -> DecisionOutcome:
-        return decisions.skip_session(self.runtime, self.athlete, session_id, note=note)
+        return decisions.skip_session(
+            self.runtime, self.athlete, session_id, note=note, actor=self.actor
+        )
 
     def done(self, session_id: str, *, rpe: int | None = None, note: str = "") -> DecisionOutcome:
-        return decisions.mark_done(self.runtime, self.athlete, session_id, rpe=rpe, note=note)
+        return decisions.mark_done(
+            self.runtime, self.athlete, session_id, rpe=rpe, note=note, actor=self.actor
+        )
 
     def add(
         self, kind: str, day: str, *, time: str | None = None, force: bool = False
     ) -> DecisionOutcome:
         return decisions.add_session(
-            self.runtime, self.athlete, kind, day, time_text=time, force=force
+            self.runtime, self.athlete, kind, day, time_text=time, force=force, actor=self.actor
         )
 
     def reset(self, session_id: str) -> DecisionOutcome:
-        return decisions.reset_session(self.runtime, self.athlete, session_id)
+        return decisions.reset_session(self.runtime, self.athlete, session_id, actor=self.actor)
 
     def move_options(self, session_id: str) -> decisions.MoveOptions:
         """Where a session fits this week and next, and why the other days don't."""

@@ -31,6 +31,7 @@ from syncsvc.api.pipeline import (
 )
 from syncsvc.domain import (
     WEEKDAY_NAMES,
+    Actor,
     Athlete,
     Override,
     OverrideAction,
@@ -158,13 +159,17 @@ def _decide(
     prefix: str | None,
     reason: str,
     check: Callable[[Decision, Session | None], _Decided],
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
-    """Resolve the session (when `prefix` names one), check, record, replan."""
+    """Resolve the session (when `prefix` names one), check, record, replan.
+
+    A coach's or an admin's decision (`actor`) is recorded with them as its origin.
+    """
 
     def decide(decision: Decision) -> tuple[Override, _Decided]:
         session = None if prefix is None else resolve_session(decision.context.sessions, prefix)
         decided = check(decision, session)
-        return decided.override, decided
+        return _by(decided.override, actor), decided
 
     decided, result = decide_and_replan(runtime, athlete.id, trigger=reason, decide=decide)
     with runtime.store.read() as tx:
@@ -183,6 +188,12 @@ def _override(context: PipelineContext, action: OverrideAction, **values: Any) -
     """An override now, from the CLI; `values` fill the action's fields."""
     base = Override(athlete_id=context.athlete.id, action=action, at=context.now, origin=ORIGIN)
     return replace(base, **values)
+
+
+def _by(override: Override, actor: Actor | None) -> Override:
+    if actor is None:
+        return override
+    return replace(override, origin=actor.role, actor_user_id=actor.user_id, actor_name=actor.name)
 
 
 def _local_now(context: PipelineContext) -> datetime:
@@ -366,6 +377,7 @@ def move_session(
     *,
     time_text: str | None,
     force: bool,
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
     """Move a session to another day (and time); this pins it there."""
 
@@ -402,11 +414,16 @@ def move_session(
             message += f" Placed anyway, though {words}."
         return _Decided(override, session.id, message, tuple(breaks))
 
-    return _decide(runtime, athlete, prefix, "plan move", check)
+    return _decide(runtime, athlete, prefix, "plan move", check, actor)
 
 
 def pin_session(
-    runtime: Runtime, athlete: Athlete, prefix: str, *, pinned: bool = True
+    runtime: Runtime,
+    athlete: Athlete,
+    prefix: str,
+    *,
+    pinned: bool = True,
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
     """Keep a session where it is (`pinned`), or let the planner move it again."""
     verb = "pinned" if pinned else "unpinned"
@@ -426,11 +443,16 @@ def pin_session(
         )
         return _Decided(_override(context, action, session_id=session.id), session.id, message)
 
-    return _decide(runtime, athlete, prefix, f"plan {'pin' if pinned else 'unpin'}", check)
+    return _decide(runtime, athlete, prefix, f"plan {'pin' if pinned else 'unpin'}", check, actor)
 
 
 def skip_session(
-    runtime: Runtime, athlete: Athlete, prefix: str, *, note: str = ""
+    runtime: Runtime,
+    athlete: Athlete,
+    prefix: str,
+    *,
+    note: str = "",
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
     """Skip a session ahead (it is not made up by doubling, P6)."""
 
@@ -450,11 +472,17 @@ def skip_session(
         )
         return _Decided(override, session.id, message)
 
-    return _decide(runtime, athlete, prefix, "plan skip", check)
+    return _decide(runtime, athlete, prefix, "plan skip", check, actor)
 
 
 def mark_done(
-    runtime: Runtime, athlete: Athlete, prefix: str, *, rpe: int | None = None, note: str = ""
+    runtime: Runtime,
+    athlete: Athlete,
+    prefix: str,
+    *,
+    rpe: int | None = None,
+    note: str = "",
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
     """Record a session as done, with how hard it felt (the progression reads it, P3)."""
     check_rpe(rpe)
@@ -479,7 +507,7 @@ def mark_done(
         message = f"{verb} {session.kind.value} session {session.id} done{felt}."
         return _Decided(override, session.id, message)
 
-    return _decide(runtime, athlete, prefix, "plan done", check)
+    return _decide(runtime, athlete, prefix, "plan done", check, actor)
 
 
 def add_session(
@@ -490,6 +518,7 @@ def add_session(
     *,
     time_text: str | None,
     force: bool,
+    actor: Actor | None = None,
 ) -> DecisionOutcome:
     """Add a session of your own; it stays where you put it.
 
@@ -528,10 +557,12 @@ def add_session(
         message = f"Added a {kind.value} session {new_id} on {_day(day)} at {start:%H:%M}."
         return _Decided(override, new_id, message, tuple(breaks))
 
-    return _decide(runtime, athlete, None, "plan add", check)
+    return _decide(runtime, athlete, None, "plan add", check, actor)
 
 
-def reset_session(runtime: Runtime, athlete: Athlete, prefix: str) -> DecisionOutcome:
+def reset_session(
+    runtime: Runtime, athlete: Athlete, prefix: str, *, actor: Actor | None = None
+) -> DecisionOutcome:
     """Give a session back to the planner: your move, pin, skip or done no longer count."""
 
     def check(decision: Decision, found: Session | None) -> _Decided:
@@ -544,7 +575,7 @@ def reset_session(runtime: Runtime, athlete: Athlete, prefix: str) -> DecisionOu
         message = f"Gave {session.kind.value} session {session.id} back to the planner."
         return _Decided(override, session.id, message)
 
-    return _decide(runtime, athlete, prefix, "plan reset", check)
+    return _decide(runtime, athlete, prefix, "plan reset", check, actor)
 
 
 def _day(day: date) -> str:

@@ -56,13 +56,21 @@ class PlanView:
     notes: tuple[str, ...]
 
 
+_ACTORS = {"coach": "your coach", "admin": "the admin"}
+"""How an athlete reads a decision made for them, by the role of whoever made it."""
+
+
 def decision_words(override: Override, zone: ZoneInfo) -> str:
-    """ "moved by you on 3 May" (with --force, and the origin when not the CLI)."""
+    """ "moved by you on 3 May", "moved by your coach Maria on 3 Dec" (with --force, and
+    the origin when not the CLI)."""
     local = override.at.astimezone(zone)
-    words = f"{_VERBS[override.action]} by you on {local.day} {local:%b}"
+    who = "you"
+    if override.actor_user_id is not None or override.actor_name:
+        who = f"{_ACTORS.get(override.origin, override.origin)} {override.actor_name}".strip()
+    words = f"{_VERBS[override.action]} by {who} on {local.day} {local:%b}"
     if override.forced:
         words += " with --force"
-    if override.origin not in ("cli", ""):
+    if override.origin not in ("cli", "", *_ACTORS):
         words += f" (from {override.origin})"
     return words
 

@@ -270,6 +270,8 @@ def override_from_row(row: OverrideRow) -> Override:
         rpe=row.rpe,
         note=row.note,
         origin=row.origin,
+        actor_user_id=row.actor_user_id,
+        actor_name=row.actor_name,
     )
 
 

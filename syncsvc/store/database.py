@@ -28,6 +28,7 @@ from syncsvc import clock
 from syncsvc.errors import ConfigError, StoreError
 from syncsvc.secrets import SecretBox
 from syncsvc.store.athletes import AthleteDirectory
+from syncsvc.store.coaching import Coaching
 from syncsvc.store.engine import WRITE_OPTION, create_store_engine
 from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
@@ -176,6 +177,11 @@ class Transaction:
     def web(self) -> WebDirectory:
         """Web sign-in links, sessions and OAuth states, found by their hash."""
         return WebDirectory(self.orm)
+
+    @property
+    def coaching(self) -> Coaching:
+        """Coaches and admins, who sees whom, and a squad's figures."""
+        return Coaching(self.orm)
 
     def store_info_or_none(self) -> StoreInfo | None:
         rows = {

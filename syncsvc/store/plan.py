@@ -141,6 +141,8 @@ class OverrideLog:
             rpe=override.rpe,
             note=override.note,
             origin=override.origin,
+            actor_user_id=override.actor_user_id,
+            actor_name=override.actor_name,
         )
         self.orm.add(row)
         self.orm.flush()

@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0005_day_loads"
+SCHEMA_HEAD = "0006_coach_assignments"
 """The newest migration's revision id; a test keeps it equal to Alembic's head."""

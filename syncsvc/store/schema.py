@@ -235,6 +235,9 @@ class OverrideRow(Base):
     rpe: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(16), default="cli")
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """The coach or admin who made the decision for the athlete; None for the athlete."""
+    actor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class CheckInRow(Base):
@@ -369,8 +372,24 @@ class UserRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     role: Mapped[str] = mapped_column(String(16), default="athlete")
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """A label for a coach or an admin (a name or an email), shown to their athletes."""
     athlete_id: Mapped[int | None] = mapped_column(
         ForeignKey("athletes.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CoachAssignmentRow(Base):
+    """A coach (a web user) sees and plans for this athlete; an admin assigns them."""
+
+    __tablename__ = "coach_assignments"
+
+    coach_user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -21,6 +21,9 @@ from syncsvc.store.feeds import hash_token, new_token
 from syncsvc.store.schema import OAuthStateRow, SignInLinkRow, UserRow, WebSessionRow
 
 ATHLETE_ROLE = "athlete"
+COACH_ROLE = "coach"
+ADMIN_ROLE = "admin"
+ROLES = (ATHLETE_ROLE, COACH_ROLE, ADMIN_ROLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,8 @@ class WebUser:
     id: int
     role: str
     athlete_id: int | None
+    name: str = ""
+    """A coach's or an admin's label (a name or an email); "" for a runner."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +72,8 @@ class OAuthState:
     user_id: int | None
 
 
-def _user(row: UserRow) -> WebUser:
-    return WebUser(row.id, row.role, row.athlete_id)
+def user_from_row(row: UserRow) -> WebUser:
+    return WebUser(row.id, row.role, row.athlete_id, row.name)
 
 
 class WebAccess:
@@ -80,7 +85,7 @@ class WebAccess:
 
     def user(self) -> WebUser | None:
         row = self.orm.scalar(select(UserRow).where(UserRow.athlete_id == self.athlete_id))
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     def ensure_user(self) -> WebUser:
         """The athlete's user, created (role athlete) the first time."""
@@ -90,7 +95,7 @@ class WebAccess:
         row = UserRow(role=ATHLETE_ROLE, athlete_id=self.athlete_id, created_at=clock.now())
         self.orm.add(row)
         self.orm.flush()
-        return _user(row)
+        return user_from_row(row)
 
     def links_issued_since(self, since: datetime) -> int:
         return (
@@ -132,7 +137,7 @@ class WebAccess:
             .order_by(WebSessionRow.created_at.desc(), WebSessionRow.id.desc())
         ).all()
         return [
-            WebSession(session.id, _user(user), session.csrf_token, session.expires_at)
+            WebSession(session.id, user_from_row(user), session.csrf_token, session.expires_at)
             for session, user in rows
         ]
 
@@ -175,7 +180,7 @@ class WebDirectory:
         if not getattr(claimed, "rowcount", 0):
             return LinkUse(LinkStatus.USED, None)  # another request took it first
         user = self.orm.get(UserRow, row.user_id)
-        return LinkUse(LinkStatus.OK, None if user is None else _user(user))
+        return LinkUse(LinkStatus.OK, None if user is None else user_from_row(user))
 
     def open_session(self, user: WebUser, lifetime: timedelta) -> OpenedSession:
         token = new_token()
@@ -204,7 +209,7 @@ class WebDirectory:
         session, user = found
         if session.revoked_at is not None or session.expires_at <= clock.now():
             return None
-        return WebSession(session.id, _user(user), session.csrf_token, session.expires_at)
+        return WebSession(session.id, user_from_row(user), session.csrf_token, session.expires_at)
 
     def close_session(self, token: str) -> None:
         self.orm.execute(

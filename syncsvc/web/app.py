@@ -11,7 +11,9 @@ from starlette.staticfiles import StaticFiles
 from syncsvc.config import Settings
 from syncsvc.store.database import Store
 from syncsvc.web.account_pages import account_routes
+from syncsvc.web.admin_pages import admin_routes
 from syncsvc.web.app_api import AppApi
+from syncsvc.web.coach_pages import coach_routes
 from syncsvc.web.connection_pages import connection_routes
 from syncsvc.web.load_pages import load_routes
 from syncsvc.web.plan_pages import plan_routes
@@ -32,6 +34,8 @@ def web_routes(store: Store, settings: Settings) -> list[BaseRoute]:
         *load_routes(api),
         *account_routes(api),
         *connection_routes(api),
+        *coach_routes(api),
+        *admin_routes(api),
         Mount("/static", StaticFiles(directory=STATIC), name="web_static"),
     ]
 

@@ -16,19 +16,21 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from syncsvc.api.app import AthleteApi, Syncsvc
+from syncsvc.api.coaching import AdminView, NewCoach, Squad, SquadFilter, SquadSort
 from syncsvc.api.decisions import DayOption, DecisionOutcome
 from syncsvc.api.load_view import LoadDays
 from syncsvc.api.plan_sources import PlanSourceInfo, is_url
 from syncsvc.api.plan_view import PlanView, SessionView, next_session
 from syncsvc.api.profile_edits import ProfileValueError
+from syncsvc.api.web_access import SignInLink
 from syncsvc.config import Settings
-from syncsvc.domain import CheckIn, Session, SessionKind, Source
+from syncsvc.domain import Actor, CheckIn, Session, SessionKind, Source
 from syncsvc.errors import UsageError
 from syncsvc.profiles import profile_rows
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
 from syncsvc.store.sync_state import CredentialInfo
-from syncsvc.store.web_access import OpenedSession, WebSession
+from syncsvc.store.web_access import OpenedSession, WebSession, WebUser
 
 if TYPE_CHECKING:
     from syncsvc.api.checkins import CheckInOutcome
@@ -57,8 +59,48 @@ class AppApi:
         self.settings = settings
         self.app = Syncsvc(Runtime(settings, _store=store))
 
-    def _for(self, athlete_id: int) -> AthleteApi:
-        return self.app.athlete_with_id(athlete_id)
+    def _for(self, athlete_id: int, actor: Actor | None = None) -> AthleteApi:
+        handle = self.app.athlete_with_id(athlete_id)
+        handle.actor = actor
+        return handle
+
+    # ------------------------------------------------------------ roles and coaches
+
+    def check_access(self, user: WebUser, athlete_id: int) -> tuple[str, Actor | None]:
+        """The athlete's name and who acts when this user opens their pages; NotFoundError
+        when they may not see them (the page's one access check, `Page.acting`)."""
+        handle = self.app.athlete_for(user, athlete_id)
+        return str(handle.name), handle.actor
+
+    def squad(
+        self,
+        user: WebUser,
+        *,
+        sort: SquadSort,
+        descending: bool,
+        only: SquadFilter,
+        name: str,
+    ) -> Squad:
+        return self.app.squad(user, sort=sort, descending=descending, only=only, name=name)
+
+    def admin_view(self, admin: WebUser) -> AdminView:
+        return self.app.admin_view(admin)
+
+    def create_coach(self, admin: WebUser, name: str) -> NewCoach:
+        return self.app.create_coach(admin, name)
+
+    def staff_link(self, admin: WebUser, user_id: int) -> SignInLink:
+        return self.app.staff_link(admin, user_id)
+
+    def set_role(self, admin: WebUser, user_id: int, role: str) -> str:
+        user = self.app.set_role(admin, user_id, role)
+        return f"{user.name or 'The user'} is now {'an' if role == 'admin' else 'a'} {role}."
+
+    def assign(self, admin: WebUser, coach_id: int, athlete_id: int) -> str:
+        return self.app.assign_athlete(admin, coach_id, athlete_id)
+
+    def unassign(self, admin: WebUser, coach_id: int, athlete_id: int) -> str:
+        return self.app.unassign_athlete(admin, coach_id, athlete_id)
 
     # ------------------------------------------------------------ sign-in
 
@@ -90,29 +132,56 @@ class AppApi:
         return view, next_session(view)
 
     def move(
-        self, athlete_id: int, session_id: str, day: str, time: str | None, *, force: bool
+        self,
+        athlete_id: int,
+        session_id: str,
+        day: str,
+        time: str | None,
+        *,
+        force: bool,
+        actor: Actor | None = None,
     ) -> DecisionOutcome:
-        return self._for(athlete_id).move(session_id, day, time=time, force=force)
+        return self._for(athlete_id, actor).move(session_id, day, time=time, force=force)
 
-    def pin(self, athlete_id: int, session_id: str) -> DecisionOutcome:
-        return self._for(athlete_id).pin(session_id)
+    def pin(self, athlete_id: int, session_id: str, actor: Actor | None = None) -> DecisionOutcome:
+        return self._for(athlete_id, actor).pin(session_id)
 
-    def unpin(self, athlete_id: int, session_id: str) -> DecisionOutcome:
-        return self._for(athlete_id).unpin(session_id)
+    def unpin(
+        self, athlete_id: int, session_id: str, actor: Actor | None = None
+    ) -> DecisionOutcome:
+        return self._for(athlete_id, actor).unpin(session_id)
 
-    def skip(self, athlete_id: int, session_id: str, note: str) -> DecisionOutcome:
-        return self._for(athlete_id).skip(session_id, note=note)
+    def skip(
+        self, athlete_id: int, session_id: str, note: str, actor: Actor | None = None
+    ) -> DecisionOutcome:
+        return self._for(athlete_id, actor).skip(session_id, note=note)
 
-    def done(self, athlete_id: int, session_id: str, rpe: int | None, note: str) -> DecisionOutcome:
-        return self._for(athlete_id).done(session_id, rpe=rpe, note=note)
+    def done(
+        self,
+        athlete_id: int,
+        session_id: str,
+        rpe: int | None,
+        note: str,
+        actor: Actor | None = None,
+    ) -> DecisionOutcome:
+        return self._for(athlete_id, actor).done(session_id, rpe=rpe, note=note)
 
     def add(
-        self, athlete_id: int, kind: str, day: str, time: str | None, *, force: bool
+        self,
+        athlete_id: int,
+        kind: str,
+        day: str,
+        time: str | None,
+        *,
+        force: bool,
+        actor: Actor | None = None,
     ) -> DecisionOutcome:
-        return self._for(athlete_id).add(kind, day, time=time, force=force)
+        return self._for(athlete_id, actor).add(kind, day, time=time, force=force)
 
-    def reset(self, athlete_id: int, session_id: str) -> DecisionOutcome:
-        return self._for(athlete_id).reset(session_id)
+    def reset(
+        self, athlete_id: int, session_id: str, actor: Actor | None = None
+    ) -> DecisionOutcome:
+        return self._for(athlete_id, actor).reset(session_id)
 
     def training_session(self, athlete_id: int, session_id: str) -> Session:
         """One of this athlete's sessions; another athlete's id is simply not found."""

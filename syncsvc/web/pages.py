@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from syncsvc.config import Settings
-from syncsvc.errors import NotFoundError, SyncsvcError
-from syncsvc.store.web_access import WebSession
+from syncsvc.domain import Actor
+from syncsvc.errors import NotFoundError, SyncsvcError, UsageError
+from syncsvc.store.web_access import WebSession, WebUser
 from syncsvc.web import security
 from syncsvc.web.app_api import AppApi
 from syncsvc.web.render import render_template
@@ -38,6 +39,37 @@ NAV = (
     ("calendar", "Calendar"),
     ("profile", "Profile"),
 )
+STAFF_NAV = (("coach", "Squad"), ("admin", "Admin"))
+
+
+ATHLETE_PARAM = "athlete"
+"""The query parameter naming the athlete a coach or an admin acts on (`?athlete=ID`)."""
+COACH_ROUTES = frozenset(
+    {"today", "plan", "move_form", "move", "pin", "unpin", "skip", "reset", "add", "done"}
+    | {"load", "checkin"}
+)
+"""The runner's pages a coach may open for an athlete: the plan and its decisions, the
+load, the latest check-in. The feed address, the accounts and the profile stay the
+runner's own."""
+_NOT_ATHLETE_PAGES = ("web_static", "signin", "signout", "coach", "admin")
+"""Route names (prefixes) that never act on an athlete: no `?athlete=` on their URLs."""
+
+
+class NotForCoach(UsageError):
+    """A page of the runner's own that a coach or an admin may not open for them."""
+
+
+class StaffHome(Exception):
+    """A coach or an admin without an athlete of their own asked for a runner's page."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acting:
+    """The athlete this request acts on, and who acts (None: the runner themselves)."""
+
+    athlete_id: int
+    actor: Actor | None
+    athlete_name: str = ""
 
 
 @dataclass
@@ -50,33 +82,102 @@ class Page:
     files: dict[str, UploadFile] = field(default_factory=dict)
     flash: str | None = None
     pre_session: str | None = None
+    _acting: Acting | None = None
+
+    @property
+    def acting(self) -> Acting:
+        """The athlete this request acts on: the user's own, or (`?athlete=ID`) one they
+        may see. Every page reaches its athlete through this one check; an athlete the
+        user may not see is not found, like an id that does not exist."""
+        if self._acting is None:
+            self._acting = self._resolve_acting()
+        return self._acting
+
+    def _resolve_acting(self) -> Acting:
+        if self.session is None:
+            raise NotFoundError("sign in first")
+        user = self.session.user
+        asked = self.request.query_params.get(ATHLETE_PARAM)
+        if asked is None or asked == str(user.athlete_id):
+            if user.athlete_id is None:
+                raise StaffHome
+            return Acting(user.athlete_id, None)
+        if not asked.isdigit():
+            raise NotFoundError("no such athlete")
+        name, actor = self.api.check_access(user, int(asked))
+        if actor is not None and self.route_name not in COACH_ROUTES:
+            raise NotForCoach("This page is the runner's own: open it from their account.")
+        return Acting(int(asked), actor, name)
 
     @property
     def athlete_id(self) -> int:
-        if self.session is None or self.session.user.athlete_id is None:
+        return self.acting.athlete_id
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.acting.actor
+
+    @property
+    def user(self) -> WebUser:
+        if self.session is None:
             raise NotFoundError("sign in first")
-        return self.session.user.athlete_id
+        return self.session.user
+
+    @property
+    def route_name(self) -> str:
+        route = self.request.scope.get("route")
+        return str(getattr(route, "name", "") or "")
+
+    @property
+    def viewing_other(self) -> bool:
+        """A coach or an admin is looking at an athlete's pages."""
+        return self._acting is not None and self._acting.actor is not None
 
     @property
     def settings(self) -> Settings:
         return self.api.settings
 
     def url(self, name: str, **params: Any) -> str:
-        return str(self.request.app.url_path_for(name, **params))
+        """A route's URL; while acting for an athlete, the runner's pages keep `?athlete=`."""
+        path = str(self.request.app.url_path_for(name, **params))
+        if self.viewing_other and not name.startswith(_NOT_ATHLETE_PAGES):
+            return f"{path}?{ATHLETE_PARAM}={self.athlete_id}"
+        return path
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         values = {
             "page": self,
             "url": self.url,
             "csrf": self.csrf_token,
-            "nav": NAV if self.session is not None else (),
-            "path": self.request.url.path,
+            "nav": self.nav,
+            "path": self.current_path,
             "flash": self.flash,
             "errors": {},
             "values": self.form,
             **context,
         }
         return HTMLResponse(render_template(template, values), status_code=status)
+
+    @property
+    def nav(self) -> tuple[tuple[str, str], ...]:
+        if self.session is None:
+            return ()
+        user = self.session.user
+        staff = tuple(
+            item
+            for item in STAFF_NAV
+            if user.role == "admin" or (item[0] == "coach" and user.role == "coach")
+        )
+        if self.viewing_other:
+            return (*staff, *(item for item in NAV if item[0] in COACH_ROUTES))
+        return (*(NAV if user.athlete_id is not None else ()), *staff)
+
+    @property
+    def current_path(self) -> str:
+        """The path as `url()` builds it, so the nav marks the page it is on."""
+        if self.viewing_other:
+            return f"{self.request.url.path}?{ATHLETE_PARAM}={self.athlete_id}"
+        return self.request.url.path
 
     @property
     def csrf_token(self) -> str:
@@ -122,6 +223,8 @@ class FieldError(Exception):
 def _status_of(error: SyncsvcError) -> int:
     if isinstance(error, NotFoundError):
         return 404
+    if isinstance(error, NotForCoach):
+        return 403
     return 400 if error.exit_code == 2 else 502
 
 
@@ -142,6 +245,8 @@ def endpoint(
         page = Page(request, api, None)
         try:
             response = await _run(page, request)
+        except StaffHome:
+            response = RedirectResponse(page.url("coach"), status_code=303)
         except SyncsvcError as error:
             response = error_page(page, error.one_line(), _status_of(error))
         except Exception:
@@ -163,7 +268,7 @@ def endpoint(
         if token:
             page.session = await run_in_threadpool(api.session, token)
         page.pre_session = request.cookies.get(security.PRE_SESSION_COOKIE)
-        if signed_in and (page.session is None or page.session.user.athlete_id is None):
+        if signed_in and (page.session is None or not _may_sign_in(page.session)):
             return RedirectResponse(page.url("signin"), status_code=303)
         if page.session is not None:
             page.flash = security.read_flash(
@@ -189,6 +294,11 @@ def endpoint(
         return response
 
     return run
+
+
+def _may_sign_in(session: WebSession) -> bool:
+    """A runner with their athlete, or a coach or an admin (with or without one)."""
+    return session.user.athlete_id is not None or session.user.role in ("coach", "admin")
 
 
 async def _read_form(page: Page, request: Request) -> None:

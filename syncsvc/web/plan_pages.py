@@ -11,7 +11,7 @@ from starlette.routing import Route
 from syncsvc.api.decisions import PlacementRefused
 from syncsvc.api.plan_view import SessionView
 from syncsvc.domain import SessionStatus
-from syncsvc.errors import SyncsvcError, UsageError
+from syncsvc.errors import NotFoundError, SyncsvcError, UsageError
 from syncsvc.web.app_api import KINDS, AppApi
 from syncsvc.web.pages import FieldError, Handler, Page, endpoint, field_errors
 
@@ -65,7 +65,9 @@ def move(page: Page) -> Response:
     if not day:
         return move_form(page, refused="Choose a day.", status=400)
     try:
-        outcome = page.api.move(page.athlete_id, session_id, day, time, force=force)
+        outcome = page.api.move(
+            page.athlete_id, session_id, day, time, force=force, actor=page.actor
+        )
     except UsageError as error:
         forceable = isinstance(error, PlacementRefused)
         return move_form(page, refused=error.message, forceable=forceable, status=400)
@@ -76,14 +78,15 @@ def _decision(action: str) -> Handler:
     def handler(page: Page) -> Response:
         session_id = page.request.path_params["session_id"]
         athlete_id = page.athlete_id
+        actor = page.actor
         if action == "pin":
-            outcome = page.api.pin(athlete_id, session_id)
+            outcome = page.api.pin(athlete_id, session_id, actor)
         elif action == "unpin":
-            outcome = page.api.unpin(athlete_id, session_id)
+            outcome = page.api.unpin(athlete_id, session_id, actor)
         elif action == "reset":
-            outcome = page.api.reset(athlete_id, session_id)
+            outcome = page.api.reset(athlete_id, session_id, actor)
         else:
-            outcome = page.api.skip(athlete_id, session_id, page.form.get("note", ""))
+            outcome = page.api.skip(athlete_id, session_id, page.form.get("note", ""), actor)
         back = "today" if page.form.get("back") == "today" else "plan"
         return page.redirect(back, f"{outcome.message} {outcome.replanned}")
 
@@ -94,7 +97,11 @@ def done(page: Page) -> Response:
     session_id = page.request.path_params["session_id"]
     try:
         rpe = page.int_field("rpe")
-        outcome = page.api.done(page.athlete_id, session_id, rpe, page.form.get("note", ""))
+        outcome = page.api.done(
+            page.athlete_id, session_id, rpe, page.form.get("note", ""), page.actor
+        )
+    except NotFoundError:
+        raise  # another athlete's session is not found, as on every page
     except (FieldError, UsageError) as error:
         view, item = page.api.today(page.athlete_id)
         return page.render(
@@ -117,6 +124,7 @@ def add(page: Page) -> Response:
             form.get("day", ""),
             form.get("time", "").strip() or None,
             force=form.get("force") == "yes",
+            actor=page.actor,
         )
     except UsageError as error:
         view = page.api.plan(page.athlete_id, weeks=PLAN_WEEKS)

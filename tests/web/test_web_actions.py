@@ -134,10 +134,10 @@ def test_a_user_without_an_athlete_is_sent_to_sign_in_without_a_loop(web: Web) -
     from syncsvc.store.web_access import WebUser
 
     with web.store.write() as tx:
-        row = UserRow(role="coach", athlete_id=None, created_at=clock.now())
+        row = UserRow(role="athlete", athlete_id=None, created_at=clock.now())
         tx.orm.add(row)
         tx.orm.flush()
-        opened = tx.web.open_session(WebUser(row.id, "coach", None), timedelta(days=1))
+        opened = tx.web.open_session(WebUser(row.id, "athlete", None), timedelta(days=1))
     with TestClient(web.app, base_url="http://127.0.0.1:8765") as client:
         client.cookies.set("syncsvc_session", opened.token)
         assert client.get("/plan", follow_redirects=False).headers["location"] == "/signin"
