@@ -38,6 +38,21 @@ _LEADING_ID = re.compile(rf"^({_RULE}|unavailable|past):\s*")
 RULE_ID = re.compile(rf"\b{_RULE}\b")
 
 
+ACTOR_WORDS = {"coach": "your coach", "admin": "the admin"}
+"""How an athlete reads who decided for them, by the decider's role."""
+
+
+def decided_by(origin: str, actor_name: str) -> str:
+    """ "you" for the runner's own decision, else "your coach Maria", "the admin Ana"."""
+    if not actor_name:
+        return "you"
+    return f"{ACTOR_WORDS.get(origin, origin)} {actor_name}"
+
+
+def first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def split_rules(reason: str) -> tuple[str, tuple[str, ...]]:
     """A stored reason as (plain words, rule ids): "Monday is a rest day (W4)" ->
     ("Monday is a rest day", ("W4",)). Reasons keep their ids in the store; the runner

@@ -21,6 +21,7 @@ from syncsvc.domain import (
     Session,
     SessionStatus,
 )
+from syncsvc.reasons import ACTOR_WORDS, decided_by
 
 _VERBS = {
     OverrideAction.MOVE: "moved",
@@ -56,21 +57,15 @@ class PlanView:
     notes: tuple[str, ...]
 
 
-_ACTORS = {"coach": "your coach", "admin": "the admin"}
-"""How an athlete reads a decision made for them, by the role of whoever made it."""
-
-
 def decision_words(override: Override, zone: ZoneInfo) -> str:
     """ "moved by you on 3 May", "moved by your coach Maria on 3 Dec" (with --force, and
     the origin when not the CLI)."""
     local = override.at.astimezone(zone)
-    who = "you"
-    if override.actor_user_id is not None or override.actor_name:
-        who = f"{_ACTORS.get(override.origin, override.origin)} {override.actor_name}".strip()
+    who = decided_by(override.origin, override.actor_name)
     words = f"{_VERBS[override.action]} by {who} on {local.day} {local:%b}"
     if override.forced:
         words += " with --force"
-    if override.origin not in ("cli", "", *_ACTORS):
+    if override.origin not in ("cli", "", *ACTOR_WORDS):
         words += f" (from {override.origin})"
     return words
 

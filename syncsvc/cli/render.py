@@ -72,7 +72,7 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
         parts.append(line)
         decided = len(item.decisions)
         decisions = list(item.reasons[len(item.reasons) - decided :])
-        if session.reasons and session.reasons[0].startswith("You "):
+        if session.reasons and session.reasons[0].startswith(RUNNER_PLACED):
             # "You moved this session to Tuesday..." already says the move, the pin or
             # the add, and what it breaks: one line, not three overlapping ones.
             decisions = [d for d in decisions if not d.startswith(("Moved", "Pinned", "Added"))]
@@ -87,6 +87,10 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
             if plain(warning) not in said:
                 parts.append(Padding(Text(f"! {plain(warning)}", style="yellow"), (0, 0, 0, 6)))
     return Group(*parts)
+
+
+RUNNER_PLACED = ("You ", "Your coach ", "The admin ")
+"""How a placement reason the runner or their coach made starts."""
 
 
 def session_text(item: SessionView) -> str:

@@ -23,6 +23,7 @@ from syncsvc.planner.placement import Slot, place_week
 from syncsvc.planner.rules import Placed, day_breaks, pair_breaks
 from syncsvc.planner.settings import PlannerSettings
 from syncsvc.programme.cycle import week_start_of
+from syncsvc.reasons import first_upper
 
 
 def weeks_to_plan(
@@ -98,10 +99,11 @@ def runner_drafts(
             elif day < inputs.today:
                 status = SessionStatus.MISSED
         reasons: tuple[str, ...] = ()
+        who = first_upper(control.by)
         if control.status is SessionStatus.SKIPPED:
-            reasons = ("You skipped this session; it is not made up by doubling (P6)",)
+            reasons = (f"{who} skipped this session; it is not made up by doubling (P6)",)
         elif control.status is SessionStatus.DONE:
-            reasons = ("You marked this session done",)
+            reasons = (f"{who} marked this session done",)
         drafts[sid] = Draft(
             base=base,
             day=day,
@@ -115,6 +117,7 @@ def runner_drafts(
             note=control.note,
             how=control.how,
             forced=control.forced,
+            by=control.by,
         )
     for session in stored.values():
         if session.id in drafts or week_start_of(session.local_date) not in planned:
@@ -266,7 +269,9 @@ def flag_runner_sessions(
         )
         drafts[sid] = replace(
             draft,
-            day_reasons=tuple(explain.runner_reasons(draft.how, draft.day, draft.forced, breaks)),
+            day_reasons=tuple(
+                explain.runner_reasons(draft.how, draft.day, draft.forced, breaks, by=draft.by)
+            ),
             warnings=explain.warnings_for(breaks),
         )
 

@@ -29,3 +29,5 @@ class Draft:
     note: str = ""
     how: str = ""
     forced: bool = False
+    by: str = "you"
+    """Who placed, skipped or marked it, as the athlete reads it ("your coach Maria")."""

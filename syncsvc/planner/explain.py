@@ -16,7 +16,7 @@ from syncsvc.domain import (
 from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.model import RuleBreak
 from syncsvc.planner.rules import event_words
-from syncsvc.reasons import RULE_ID, plain
+from syncsvc.reasons import RULE_ID, first_upper, plain
 
 _LIGHTNESS = {
     DayClass.REST: 0,
@@ -76,19 +76,23 @@ def day_reasons(
     return reasons
 
 
-def runner_reasons(how: str, day: date, forced: bool, breaks: Sequence[RuleBreak]) -> list[str]:
-    """One line for a session the runner placed; a forced move that breaks rules says
-    which in the same line (the ids ride along in brackets for `--json`)."""
+def runner_reasons(
+    how: str, day: date, forced: bool, breaks: Sequence[RuleBreak], *, by: str = "you"
+) -> list[str]:
+    """One line for a session the runner (or their coach, `by`) placed; a forced move that
+    breaks rules says which in the same line (the ids ride along in brackets for `--json`)."""
     name = DAY_NAMES[day.weekday()]
     verb = {"moved": "moved this session to", "added": "added this session on"}.get(
         how, "pinned this session on"
     )
-    line = f"You {verb} {name}; it stays where you put it"
+    who = first_upper(by)
+    put = "you put it" if by == "you" else "they put it"
+    line = f"{who} {verb} {name}; it stays where {put}"
     if breaks:
         forced_words = " with --force" if forced else ""
         words = "; ".join(b.message for b in breaks)
         ids = ", ".join(dict.fromkeys(b.rule for b in breaks if RULE_ID.fullmatch(b.rule)))
-        line = f"You {verb} {name}{forced_words}, though {words}" + (f" ({ids})" if ids else "")
+        line = f"{who} {verb} {name}{forced_words}, though {words}" + (f" ({ids})" if ids else "")
     elif forced:
         line += " (placed with --force)"
     return [line]

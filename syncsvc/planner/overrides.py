@@ -14,6 +14,7 @@ from datetime import date, time
 
 from syncsvc.domain import Override, OverrideAction, SessionKind, SessionStatus
 from syncsvc.planner.model import session_id
+from syncsvc.reasons import decided_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class Control:
     added_kind: SessionKind | None = None
     how: str = ""
     """moved, pinned or added: for the reasons."""
+    by: str = "you"
+    """Who decided, as the athlete reads it: "you", "your coach Maria"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ def replay(
                 broken_rules=override.broken_rules,
                 added_kind=override.kind,
                 how="added",
+                by=decided_by(override.origin, override.actor_name),
             )
             known.add(target)
             continue
@@ -101,9 +105,18 @@ def replay(
                 forced=override.forced,
                 broken_rules=override.broken_rules,
                 how="moved",
+                by=decided_by(override.origin, override.actor_name),
             )
+        elif action is OverrideAction.PIN and control.how:
+            control = replace(control, pinned=True, placed=True)
         elif action is OverrideAction.PIN:
-            control = replace(control, pinned=True, placed=True, how=control.how or "pinned")
+            control = replace(
+                control,
+                pinned=True,
+                placed=True,
+                how="pinned",
+                by=decided_by(override.origin, override.actor_name),
+            )
         elif action is OverrideAction.UNPIN and control.added_kind is not None:
             control = replace(control, pinned=False)  # an added session stays the runner's
         elif action is OverrideAction.UNPIN:
@@ -111,10 +124,19 @@ def replay(
                 control, pinned=False, placed=False, day=None, start_time=None, how=""
             )
         elif action is OverrideAction.SKIP:
-            control = replace(control, status=SessionStatus.SKIPPED, note=override.note)
+            control = replace(
+                control,
+                status=SessionStatus.SKIPPED,
+                note=override.note,
+                by=decided_by(override.origin, override.actor_name),
+            )
         elif action is OverrideAction.DONE:
             control = replace(
-                control, status=SessionStatus.DONE, rpe=override.rpe, note=override.note
+                control,
+                status=SessionStatus.DONE,
+                rpe=override.rpe,
+                note=override.note,
+                by=decided_by(override.origin, override.actor_name),
             )
         controls[target] = control
     return Controls(controls, reset_all, tuple(ignored))

@@ -270,6 +270,8 @@ def endpoint(
         page.pre_session = request.cookies.get(security.PRE_SESSION_COOKIE)
         if signed_in and (page.session is None or not _may_sign_in(page.session)):
             return RedirectResponse(page.url("signin"), status_code=303)
+        if signed_in and ATHLETE_PARAM in request.query_params:
+            await run_in_threadpool(lambda: page.acting)  # the access check, before any handler
         if page.session is not None:
             page.flash = security.read_flash(
                 page.session.csrf_token, request.cookies.get(security.FLASH_COOKIE)
