@@ -13,10 +13,11 @@ values: today is each athlete's own day in their zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from syncsvc import clock
 from syncsvc.api.web_access import SIGN_IN_PATH, SignInLink, web_base_url
@@ -24,7 +25,14 @@ from syncsvc.domain import Actor, Athlete
 from syncsvc.errors import NotFoundError, UsageError
 from syncsvc.load.ratio import RatioFlag, ratio_flag, ratio_meaningful_from
 from syncsvc.runtime import Runtime
-from syncsvc.store.coaching import LatestCheckIn, SessionBrief, SourceSeen, StoredDay
+from syncsvc.store.coaching import (
+    ActivitySummary,
+    LatestCheckIn,
+    SessionBrief,
+    SourceSeen,
+    SquadMember,
+    WeekFigures,
+)
 from syncsvc.store.database import Transaction
 from syncsvc.store.web_access import ADMIN_ROLE, ATHLETE_ROLE, COACH_ROLE, WebUser
 
@@ -333,86 +341,95 @@ def squad(
     only: SquadFilter = SquadFilter.ALL,
     name: str = "",
 ) -> Squad:
-    """Every athlete this user may see, one row each, read in a fixed number of queries."""
+    """Every athlete this user may see, one row each, read in a fixed number of queries.
+
+    The figures that depend on "today" are read once per distinct today among the
+    squad's time zones (one for a club in one country, at most three on Earth).
+    """
     require_staff(user)
     with runtime.store.read() as tx:
         ids = tx.coaching.visible_athlete_ids(user)
-        athletes = tx.coaching.athletes(ids)
-        if not athletes:
+        members = tx.coaching.members(ids)
+        if not members:
             return Squad((), 0)
-        todays = {a.id: clock.today_in(a.profile.timezone) for a in athletes}
-        earliest, latest = min(todays.values()), max(todays.values())
-        seen = tx.coaching.sources_seen(ids)
-        first_runs = tx.coaching.first_runs(ids)
-        days = tx.coaching.stored_days(ids, earliest - timedelta(days=13), latest)
-        sessions = tx.coaching.sessions_between(
-            ids,
-            earliest - timedelta(weeks=SQUAD_WEEKS),
-            latest + timedelta(days=NEXT_SESSION_DAYS),
+        todays = {m.id: clock.today_in(m.timezone) for m in members}
+        figures = SquadFigures(
+            seen=tx.coaching.last_syncs(ids),
+            summaries=tx.coaching.activity_summaries(ids),
+            checkins=tx.coaching.latest_checkins(ids),
         )
-        checkins = tx.coaching.latest_checkins(ids)
-    rows = build_rows(athletes, todays, seen, first_runs, days, sessions, checkins)
+        for today in sorted(set(todays.values())):
+            group = [athlete_id for athlete_id, day in todays.items() if day == today]
+            figures.weeks.update(tx.coaching.week_distances(group, today))
+            figures.counts.update(
+                tx.coaching.session_counts(group, today - timedelta(weeks=SQUAD_WEEKS), today)
+            )
+            figures.upcoming.update(
+                tx.coaching.next_sessions(group, today, today + timedelta(days=NEXT_SESSION_DAYS))
+            )
+    rows = build_rows(members, todays, figures)
     shown = [row for row in rows if _keeps(row, only, name.strip().lower())]
     return Squad(tuple(sort_rows(shown, sort, descending=descending)), len(rows))
 
 
+@dataclass
+class SquadFigures:
+    """What the set-based reads found, by athlete id."""
+
+    seen: list[SourceSeen]
+    summaries: list[ActivitySummary]
+    checkins: dict[int, LatestCheckIn]
+    weeks: dict[int, WeekFigures] = field(default_factory=dict)
+    counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    upcoming: dict[int, SessionBrief] = field(default_factory=dict)
+
+
 def build_rows(
-    athletes: Sequence[Athlete],
-    todays: dict[int, date],
-    seen: Iterable[SourceSeen],
-    first_runs: dict[int, date],
-    days: Iterable[StoredDay],
-    sessions: Iterable[SessionBrief],
-    checkins: dict[int, LatestCheckIn],
+    members: Sequence[SquadMember], todays: dict[int, date], figures: SquadFigures
 ) -> list[SquadRow]:
     """The squad's rows from the set-based reads (plain values in, rows out)."""
+    zones = {m.id: ZoneInfo(m.timezone) for m in members}
+    first_runs = {
+        s.athlete_id: s.first_start_utc.astimezone(zones[s.athlete_id]).date()
+        for s in figures.summaries
+        if s.first_start_utc is not None
+    }
+    fetched = [
+        SourceSeen(s.athlete_id, s.newest_source, s.newest_fetched_at)
+        for s in figures.summaries
+        if s.newest_fetched_at is not None
+    ]
     last_seen: dict[int, SourceSeen] = {}
-    for item in seen:
-        if item.athlete_id not in last_seen or item.at > last_seen[item.athlete_id].at:
+    for item in (*figures.seen, *fetched):
+        known = last_seen.get(item.athlete_id)
+        if item.at is not None and (known is None or known.at is None or item.at > known.at):
             last_seen[item.athlete_id] = item
-    days_of: dict[int, list[StoredDay]] = {}
-    for day in days:
-        days_of.setdefault(day.athlete_id, []).append(day)
-    sessions_of: dict[int, list[SessionBrief]] = {}
-    for session in sessions:
-        sessions_of.setdefault(session.athlete_id, []).append(session)
     rows = []
-    for athlete in athletes:
-        today = todays[athlete.id]
-        stored = days_of.get(athlete.id, [])
-        week = sum(d.distance_m for d in stored if today - timedelta(days=6) <= d.day <= today)
-        before = sum(
-            d.distance_m
-            for d in stored
-            if today - timedelta(days=13) <= d.day <= today - timedelta(days=7)
-        )
-        ratio = _ratio_today(stored, today, first_runs.get(athlete.id))
-        mine = sessions_of.get(athlete.id, [])
-        past = [s for s in mine if today - timedelta(weeks=SQUAD_WEEKS) <= s.local_date < today]
-        ahead = [s for s in mine if s.local_date >= today and s.status == "planned"]
-        found = last_seen.get(athlete.id)
-        checkin = checkins.get(athlete.id)
+    no_figures = WeekFigures(0.0, 0.0, None)
+    for member in members:
+        today = todays[member.id]
+        week = figures.weeks.get(member.id, no_figures)
+        meaningful = ratio_meaningful_from(first_runs.get(member.id))
+        ratio = week.ratio if meaningful is not None and today >= meaningful else None
+        done, planned = figures.counts.get(member.id, (0, 0))
+        found = last_seen.get(member.id)
+        checkin = figures.checkins.get(member.id)
+        upcoming = figures.upcoming.get(member.id)
         rows.append(
             SquadRow(
-                athlete_id=athlete.id,
-                name=athlete.name,
+                athlete_id=member.id,
+                name=member.name,
                 last_sync_at=found.at if found else None,
                 last_sync_source=found.source if found else "",
                 ratio=ratio,
                 ratio_flag=ratio_flag(ratio),
-                week_distance_m=week,
-                previous_week_distance_m=before,
-                sessions_done=sum(1 for s in past if s.status == "done"),
-                sessions_planned=len(past),
+                week_distance_m=week.week_m,
+                previous_week_distance_m=week.previous_week_m,
+                sessions_done=done,
+                sessions_planned=planned,
                 back_score=checkin.back_score if checkin else None,
                 back_at=checkin.at if checkin else None,
-                next_session=(
-                    NextSession(
-                        ahead[0].id, ahead[0].kind, ahead[0].local_date, ahead[0].start_time
-                    )
-                    if ahead
-                    else None
-                ),
+                next_session=_next(upcoming) if upcoming else None,
             )
         )
     return rows
@@ -420,14 +437,6 @@ def build_rows(
 
 def _next(session: SessionBrief) -> NextSession:
     return NextSession(session.id, session.kind, session.local_date, session.start_time)
-
-
-def _ratio_today(stored: Sequence[StoredDay], today: date, first_run: date | None) -> float | None:
-    meaningful = ratio_meaningful_from(first_run)
-    if meaningful is None or today < meaningful:
-        return None
-    on_or_before = [d for d in stored if d.day <= today]
-    return on_or_before[-1].acwr if on_or_before else None
 
 
 def _keeps(row: SquadRow, only: SquadFilter, name: str) -> bool:
