@@ -100,3 +100,7 @@ def signed_in(web: Web) -> Iterator[TestClient]:
     with TestClient(web.app, base_url="http://127.0.0.1:8765") as client:
         sign_in(client, web)
         yield client
+
+
+# The club's fixtures (a coach, an admin, a second runner): after the names they use.
+from tests.web.squad import as_admin, as_coach, as_runner, club  # noqa: E402, F401

@@ -79,7 +79,9 @@ def sign_in_with(client: TestClient, link: str) -> None:
     token = re.search(r'name="token" value="([^"]+)"', page.text)
     assert token, page.text
     answer = client.post(
-        "/signin", data={"csrf": csrf_of(page.text), "token": token.group(1)}, follow_redirects=False
+        "/signin",
+        data={"csrf": csrf_of(page.text), "token": token.group(1)},
+        follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import _template_home, demo_home  # noqa: F401  (fixtures)
 from tests.web.browser import (
     AXE_JS,
     CHROMIUM,
@@ -48,9 +47,11 @@ def _signed_in(chromium: Any, base: str, link: str, lands_on: str) -> tuple[Any,
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and not message.text.startswith("Failed to load resource")
-        else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.goto(base + link)
     page.get_by_role("button", name="Sign in").click()

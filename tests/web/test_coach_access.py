@@ -16,15 +16,10 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from syncsvc.web.pages import COACH_ROUTES
-from tests.cli.conftest import _template_home, demo_home  # noqa: F401  (fixtures)
-from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (fixtures)
+from tests.web.conftest import Web, csrf_of
 from tests.web.squad import (
     BEA_SESSION_REASON,
     Club,
-    as_admin,  # noqa: F401  (fixture)
-    as_coach,  # noqa: F401  (fixture)
-    as_runner,  # noqa: F401  (fixture)
-    club,  # noqa: F401  (fixture)
     for_athlete,
 )
 

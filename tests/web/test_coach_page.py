@@ -18,14 +18,10 @@ from syncsvc import clock
 from syncsvc.domain import CheckIn, Plan, Session, SessionKind
 from syncsvc.testing.stores import add_athlete
 from syncsvc.web.coach_pages import CSV_COLUMNS
-from tests.cli.conftest import _template_home, demo_home, run  # noqa: F401  (fixtures)
-from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (fixtures)
+from tests.cli.conftest import run
+from tests.web.conftest import Web, csrf_of
 from tests.web.squad import (
     Club,
-    as_admin,  # noqa: F401  (fixture)
-    as_coach,  # noqa: F401  (fixture)
-    as_runner,  # noqa: F401  (fixture)
-    club,  # noqa: F401  (fixture)
     for_athlete,
 )
 
