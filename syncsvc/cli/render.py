@@ -45,6 +45,10 @@ def day_class_cell(day_class: str | None) -> str:
     return f"[{style}]{day_class}[/{style}]" if style else day_class
 
 
+RUNNER_PLACED = ("You ", "Your coach ", "The admin ")
+"""How a placement reason the runner or their coach made starts."""
+
+
 def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 2) -> Group:
     """One line per session (id, day, time, kind, block and week, status, the day's
     running class, pinned), then its reasons indented beneath: fits 80 columns."""
@@ -87,10 +91,6 @@ def plan_renderable(view: PlanView, *, title: str | None = None, reasons: int = 
             if plain(warning) not in said:
                 parts.append(Padding(Text(f"! {plain(warning)}", style="yellow"), (0, 0, 0, 6)))
     return Group(*parts)
-
-
-RUNNER_PLACED = ("You ", "Your coach ", "The admin ")
-"""How a placement reason the runner or their coach made starts."""
 
 
 def session_text(item: SessionView) -> str:
