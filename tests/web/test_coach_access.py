@@ -140,6 +140,9 @@ def test_a_coach_opens_their_athletes_pages_but_not_the_runners_own(
     for path in ("/calendar", "/calendar/qr.svg", "/connections", "/profile"):
         assert as_coach.get(path + demo).status_code == 403, path
     assert "/feeds/" not in as_coach.get("/plan" + demo).text
+    checkin = as_coach.get("/checkin" + demo).text
+    assert "The check-in is demo's to make" in checkin
+    assert 'action="/checkin' not in checkin
     assert {"today", "plan", "move", "pin", "skip", "add"} <= COACH_ROUTES
 
 
