@@ -24,6 +24,8 @@ import responses
 from syncsvc import clock
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities
+from tests.push.conftest import radicale  # noqa: F401  (fixture)
+from tests.push.radicale_server import PASSWORD, USER, Radicale
 from tests.sources.fakes import FakeStrava
 from tests.sources.fit_writer import FitRun, encode_fit
 from tests.web.browser import (
@@ -266,6 +268,39 @@ def test_connect_strava_through_our_callback_and_see_the_first_sync(live: Live) 
     assert re.search(r"Strava: [1-9]\d* new", said), said
     assert any("oauth/token" in call for call in strava.calls)
     check_accessibility(live.page, "connections after Strava")
+
+
+def test_add_a_caldav_calendar_from_the_page_and_see_it_listed_as_ok(
+    live: Live,
+    radicale: Radicale,  # noqa: F811
+) -> None:
+    live.sign_in()
+    live.go("/connections")
+    live.page.get_by_text("Add a CalDAV calendar").click()
+    live.page.get_by_label("Server address").fill(radicale.url)
+    live.page.get_by_label("Username", exact=True).fill(USER)
+    live.page.get_by_label("Password", exact=True).fill("a wrong one")
+    live.page.get_by_role("button", name="Add calendar").click()
+    refused = live.page.locator("#caldav-password-error")
+    refused.wait_for()
+    assert "refused" in refused.inner_text()
+    assert live.page.get_by_label("Password", exact=True).input_value() == ""
+    check_accessibility(live.page, "CalDAV password refused")
+    screenshots(live.page, "connections-caldav-refused")
+
+    live.page.get_by_label("Password", exact=True).fill(PASSWORD)
+    live.page.get_by_role("button", name="Add calendar").click()
+    live.page.get_by_role("status").wait_for()
+    assert "Added the calendar" in live.page.get_by_role("status").inner_text()
+    channel = live.page.locator("li.channel")
+    assert channel.locator(".state").inner_text() == "ok"
+    check_accessibility(live.page, "connections with a channel")
+
+    channel.get_by_role("button", name=re.compile("^Sync now")).click()
+    live.page.locator("[role=status]", has_text="Pushed to CalDAV").wait_for()
+    assert radicale.events()
+    assert "Up to date with the plan." in live.page.locator("li.channel").inner_text()
+    screenshots(live.page, "connections-push")
 
 
 def test_subscribe_by_webcal_link_and_qr_code_both_give_the_feed_url(live: Live) -> None:
