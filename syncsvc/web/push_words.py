@@ -84,9 +84,10 @@ def _duration(seconds: float) -> str:
 
 def result_words(result: PushResult, name: str) -> str:
     """What a push did, in a sentence for the page's message."""
-    if not result.ran:
-        return f"{name} was not pushed: {result.error or 'it is paused'}."
     counts = result.counts
+    written = counts.created + counts.updated + counts.moved + counts.deleted
+    if not result.ran or (result.error and not written):
+        return f"{name} was not pushed: {result.error or 'it is paused'}."
     said = (
         f"Pushed to {name}: {counts.created} new, {counts.updated + counts.moved} changed, "
         f"{counts.deleted} removed, {counts.unchanged} unchanged."

@@ -303,6 +303,27 @@ def test_add_a_caldav_calendar_from_the_page_and_see_it_listed_as_ok(
     screenshots(live.page, "connections-push")
 
 
+def test_the_load_and_connections_pages_pass_axe_on_a_phone_in_light_and_dark(
+    live: Live,
+) -> None:
+    """The load tables' day cards and the push forms, opened, as a 360 px phone shows them."""
+    live.sign_in()
+    live.page.set_viewport_size({"width": 360, "height": 800})
+    for path in ("/load", "/connections"):
+        live.page.goto(live.base + path)
+        live.page.locator("details").evaluate_all("found => found.forEach(d => (d.open = true))")
+        for scheme in ("light", "dark"):
+            live.page.emulate_media(color_scheme=scheme)
+            check_accessibility(live.page, f"{path} at 360 px, {scheme}")
+        widest = live.page.evaluate("document.documentElement.scrollWidth")
+        assert widest <= 360, f"{path} scrolls sideways on a phone ({widest} px)"
+        hidden = live.page.locator(".table-wrap").evaluate_all(
+            "found => found.map(w => w.scrollWidth - w.clientWidth)"
+        )
+        assert all(width <= 0 for width in hidden), f"{path}: a table scrolls sideways"
+    screenshots(live.page, "connections-forms")
+
+
 def test_subscribe_by_webcal_link_and_qr_code_both_give_the_feed_url(live: Live) -> None:
     import zxingcpp
     from PIL import Image

@@ -7,6 +7,7 @@ The clock stands at the demo's instant (Monday 23 November 2026, 06:30 in Berlin
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,7 +71,9 @@ def test_add_a_caldav_calendar_from_the_form_sync_now_and_remove_it(
     web: Web,
     signed_in: TestClient,
     radicale: Radicale,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     page = signed_in.get("/connections").text
     assert "Calendars and watch" in page
     assert "None yet." in page
@@ -112,6 +115,39 @@ def test_add_a_caldav_calendar_from_the_form_sync_now_and_remove_it(
     assert answer.status_code == 200
     assert f"Removed CalDAV (127.0.0.1) and the {len(events)} events" in flash_of(answer.text)
     assert radicale.events() == {}
+    assert channels(web) == []
+    assert PASSWORD not in caplog.text
+
+
+def test_a_paused_channel_says_why_and_is_removed_only_keeping_its_events(
+    web: Web,
+    signed_in: TestClient,
+    radicale: Radicale,  # noqa: F811
+) -> None:
+    # The password changed on the server after the channel was added (the CLI adds
+    # without logging in): the next push is refused and pauses the channel.
+    channel = admin.add_caldav(
+        web.store, 1, url=radicale.url, username=USER, password="an old password"
+    )
+    answer = signed_in.post(f"/connections/push/{channel.id}/sync", data={"csrf": token(signed_in)})
+    assert flash_of(answer.text).startswith(
+        "CalDAV (127.0.0.1) was not pushed: the CalDAV server refused the username or password"
+    )
+    assert channels(web) == [(channel.id, "caldav", "paused")]
+    assert "Paused: 127.0.0.1 refused the password." in answer.text
+    assert "Last error: the CalDAV server refused the username or password" in answer.text
+
+    refused = signed_in.post(
+        f"/connections/push/{channel.id}/remove", data={"csrf": token(signed_in)}
+    )
+    assert refused.status_code == 400
+    assert "was not removed" in refused.text
+    assert channels(web) == [(channel.id, "caldav", "paused")]
+
+    signed_in.post(
+        f"/connections/push/{channel.id}/remove",
+        data={"csrf": token(signed_in), "keep_events": "yes"},
+    )
     assert channels(web) == []
 
 
