@@ -358,8 +358,12 @@ def test_every_page_passes_axe_and_is_saved_at_two_widths_in_light_and_dark(live
     screenshots(live.page, "signin")
 
 
-def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_home: Path) -> None:
-    """No htmx, no script at all: sign in, mark done, move and check in still work."""
+def test_without_javascript_the_plain_forms_do_everything(
+    chromium: Any,
+    demo_home: Path,
+    radicale: Radicale,  # noqa: F811
+) -> None:
+    """No htmx, no script at all: sign in, mark done, move, check in and a push channel work."""
     port = free_port()
     web = make_web(demo_home, {"service": {"public_url": f"http://127.0.0.1:{port}"}})
     with live_server(web.app, port) as base:
@@ -381,5 +385,20 @@ def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_ho
         page.get_by_label("3", exact=True).check()
         page.get_by_role("button", name="Check in").click()
         assert "low back 3/10" in page.locator("section[role=status]").inner_text()
+        page.goto(base + "/connections")
+        page.get_by_text("Add a CalDAV calendar").click()
+        page.get_by_label("Server address").fill(radicale.url)
+        page.get_by_label("Username", exact=True).fill(USER)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Add calendar").click()
+        page.wait_for_url(base + "/connections")
+        page.get_by_role("button", name=re.compile("^Sync now")).click()
+        page.wait_for_url(base + "/connections")
+        assert "Pushed to CalDAV" in page.get_by_role("status").inner_text()
+        page.get_by_label(re.compile("Keep its events")).check()
+        page.get_by_role("button", name=re.compile("^Remove CalDAV")).click()
+        page.wait_for_url(base + "/connections")
+        assert "what it holds stays there" in page.get_by_role("status").inner_text()
+        assert radicale.events()
         context.close()
     web.runtime.close()
