@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from syncsvc.errors import NotFoundError, SyncsvcError
 from syncsvc.push.caldav import where_of
-from syncsvc.push.model import LABELS, ChannelAuthError, ChannelKind
+from syncsvc.push.model import LABELS, ChannelAuthError, ChannelKind, ChannelStatus
 from syncsvc.web.app_api import AppApi
 from syncsvc.web.connections_view import connections
 from syncsvc.web.pages import FieldError, Handler, Page, endpoint
@@ -23,11 +23,11 @@ CALDAV_FIELDS = ("url", "username", "password")
 """The CalDAV form's required fields, in the order their errors are shown."""
 
 
-def _channel_name(page: Page, channel_id: int) -> str:
-    """The channel's name for a message; another athlete's channel is simply not found."""
+def _channel(page: Page, channel_id: int) -> ChannelStatus:
+    """One of this athlete's channels; another athlete's is simply not found."""
     for status in page.api.push_channels(page.athlete_id):
         if status.id == channel_id:
-            return channel_name(status)
+            return status
     raise NotFoundError(f"no push channel {channel_id}")
 
 
@@ -74,20 +74,19 @@ def garmin_add(page: Page) -> Response:
 
 
 def sync_now(page: Page) -> Response:
-    channel_id = _channel_id(page)
-    name = _channel_name(page, channel_id)
-    result = page.api.push_now(page.athlete_id, channel_id)
-    return page.redirect("connections", result_words(result, name))
+    channel = _channel(page, _channel_id(page))
+    result = page.api.push_now(page.athlete_id, channel.id)
+    return page.redirect("connections", result_words(result, channel_name(channel)))
 
 
 def remove(page: Page) -> Response:
-    channel_id = _channel_id(page)
-    name = _channel_name(page, channel_id)
+    channel = _channel(page, _channel_id(page))
+    name = channel_name(channel)
     keep = page.form.get("keep_events") == "yes"
     try:
-        removal = page.api.remove_push_channel(page.athlete_id, channel_id, keep_events=keep)
+        removal = page.api.remove_push_channel(page.athlete_id, channel.id, keep_events=keep)
     except NotFoundError:
-        raise
+        raise  # gone meanwhile: the page's 404, not a message on the form
     except SyncsvcError as error:
         return connections(
             page,
@@ -97,8 +96,9 @@ def remove(page: Page) -> Response:
         )
     if removal.kept_remote:
         return page.redirect("connections", f"Removed {name}; what it holds stays there.")
+    held = "workouts" if channel.kind == ChannelKind.GARMIN else "events"
     return page.redirect(
-        "connections", f"Removed {name} and the {removal.removed_remote} events it held."
+        "connections", f"Removed {name} and the {removal.removed_remote} {held} it held."
     )
 
 

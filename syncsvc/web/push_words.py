@@ -58,7 +58,10 @@ def _state_words(status: ChannelStatus, timezone: str, where: str) -> str:
                 f"Paused: {where or 'the server'} refused the password. "
                 "Add the calendar again below with the new password; it keeps its events."
             )
-        return "Paused: the login was refused. Connect the account again."
+        return (
+            "Paused: Garmin refused the stored login. Disconnect Garmin Connect above, "
+            "connect it again, then push to it again below."
+        )
     if status.state == ChannelState.FAILING:
         retry = f" at {_when(status.retry_after, timezone)}" if status.retry_after else ""
         return f"The last push failed; it tries again by itself{retry}."

@@ -294,6 +294,21 @@ def test_push_to_the_garmin_account_already_connected_and_sync_now(
     assert f"Pushed to Garmin Connect: {len(scheduled)} new" in flash_of(page)
     assert garmin_calendar.logins == []
 
+    garmin_calendar.token_valid = False
+    page = signed_in.post(f"/connections/push/{channel_id}/sync", data={"csrf": csrf_of(page)}).text
+    assert channels(web) == [(channel_id, "garmin", "paused")]
+    assert "Garmin refused the stored login" in page
+    assert 'id="add-garmin"' in page
+
+    garmin_calendar.token_valid = True
+    signed_in.post("/connections/push/garmin", data={"csrf": csrf_of(page)})
+    assert channels(web) == [(channel_id, "garmin", "ok")]
+    page = signed_in.post(
+        f"/connections/push/{channel_id}/remove", data={"csrf": csrf_of(page)}
+    ).text
+    assert f"Removed Garmin Connect and the {len(scheduled)} workouts" in flash_of(page)
+    assert garmin_calendar.scheduled_days() == {}
+
 
 def test_log_in_to_garmin_with_the_mfa_code_then_push_to_it(
     web: Web, signed_in: TestClient, monkeypatch: pytest.MonkeyPatch
