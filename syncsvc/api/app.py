@@ -461,10 +461,12 @@ class AthleteApi:
         password: str | None = None,
         password_file: Path | None = None,
         calendar: str | None = None,
+        verify: bool = False,
     ) -> Channel:
         """Push to a CalDAV calendar (a second add with the same URL replaces the password).
 
-        The password is given, or read from `password_file` (one line).
+        The password is given, or read from `password_file` (one line). `verify`
+        logs in first, so a refused password stores nothing.
         """
         if password is None:
             if password_file is None:
@@ -477,6 +479,7 @@ class AthleteApi:
             username=username,
             password=password,
             calendar=calendar,
+            verify=verify,
         )
 
     def add_garmin_channel(self) -> Channel:
