@@ -84,16 +84,17 @@ def webhook_register(
         str | None,
         typer.Option(
             "--callback-url",
-            help="The public https address of /webhooks/strava (default: service.public_url's); "
-            "a secret path segment is added to it.",
+            help="The public https address of /webhooks/strava (default: from "
+            "service.public_url); a secret path segment is added to it.",
         ),
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Subscribe at a secret callback path; the running service takes events at once.
+    """Subscribe at a secret callback path.
 
-    A verify token (unless strava.webhook_verify_token is set) and the secret path
-    segment are generated once and kept, encrypted, in the store.
+    The running service takes the new subscription at once, without a restart.
+    A verify token (unless strava.webhook_verify_token is set) and the secret
+    path segment are generated once and kept, encrypted, in the store.
 
     Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava
     """
@@ -115,7 +116,9 @@ def webhook_register(
 def webhook_list(
     ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
 ) -> None:
-    """Strava's subscriptions (secrets masked) and what this service uses.
+    """Subscriptions, here and at Strava.
+
+    Secrets (the verify token, the callback path segment) are masked.
 
     Example: syncsvc strava webhook list --json
     """
@@ -158,7 +161,7 @@ def webhook_delete(
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Unsubscribe, and forget the stored subscription id.
+    """Unsubscribe (the stored id too).
 
     Example: syncsvc strava webhook delete
     """
