@@ -148,7 +148,8 @@ def delete_subscription(
 ) -> int:
     """Delete the given subscription, else the one in use, else the only one.
 
-    The stored id is forgotten when it is the one deleted.
+    The stored id is forgotten when it is the one deleted, or when Strava no longer
+    knows it (404): the store never keeps an id that no events can come from.
     """
     client_id, client_secret = client_credentials(settings.strava)
     state = read_webhook_state(settings, store)
@@ -166,8 +167,9 @@ def delete_subscription(
         )
     except requests.RequestException as error:
         raise SourceError(f"cannot reach Strava ({type(error).__name__})") from None
+    gone = response.status_code == 404  # deleted already (on Strava's side, or by hand)
+    if state.stored_subscription_id == chosen and (gone or response.status_code in (200, 204)):
+        keep_subscription_id(store, None)
     if response.status_code not in (200, 204):
         raise _failure(response, "delete")
-    if state.stored_subscription_id == chosen:
-        keep_subscription_id(store, None)
     return chosen

@@ -389,3 +389,26 @@ def test_delete_forgets_the_stored_subscription_id(
     assert kept.subscription_id is None
     assert kept.path_secret is not None  # kept for the next registration
     assert status_webhook(bare_home)["subscription_id"] is None
+
+
+def test_delete_of_a_subscription_strava_no_longer_knows_forgets_it_too(
+    bare_home: Path, strava: responses.RequestsMock
+) -> None:
+    strava_creates(strava)
+    strava.add(
+        "DELETE",
+        f"{API}/{NEW_ID}",
+        status=404,
+        json={
+            "message": "Resource Not Found",
+            "errors": [{"resource": "PushSubscription", "field": "id", "code": "not found"}],
+        },
+    )
+    assert register(bare_home).exit_code == 0
+
+    result = invoke(["--home", str(bare_home), "strava", "webhook", "delete"])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: Strava refused to delete the webhook subscription (404")
+    assert stored(bare_home).subscription_id is None
+    assert status_webhook(bare_home)["subscription_id"] is None
