@@ -23,7 +23,8 @@ from syncsvc import clock
 from syncsvc.api.web_access import SIGN_IN_PATH, SignInLink, web_base_url
 from syncsvc.domain import Actor, Athlete
 from syncsvc.errors import NotFoundError, UsageError
-from syncsvc.load.ratio import RatioFlag, ratio_flag, ratio_meaningful_from
+from syncsvc.load.ratio import RatioFlag, ratio_flag
+from syncsvc.load.ratio_history import ratio_from_first_run, ratio_means_something
 from syncsvc.runtime import Runtime
 from syncsvc.store.coaching import (
     ActivitySummary,
@@ -409,8 +410,8 @@ def build_rows(
     for member in members:
         today = todays[member.id]
         week = figures.weeks.get(member.id, no_figures)
-        meaningful = ratio_meaningful_from(first_runs.get(member.id))
-        ratio = week.ratio if meaningful is not None and today >= meaningful else None
+        since = ratio_from_first_run(first_runs.get(member.id))
+        ratio = week.ratio if ratio_means_something(today, since) else None
         done, planned = figures.counts.get(member.id, (0, 0))
         found = last_seen.get(member.id)
         checkin = figures.checkins.get(member.id)

@@ -11,17 +11,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from syncsvc.domain import Session, SessionKind
-from syncsvc.load.ratio import DANGER, SWEET_SPOT, ratio_meaningful_from
+from syncsvc.load.ratio import DANGER, SWEET_SPOT
+from syncsvc.load.ratio_history import ratio_from
 from syncsvc.load.result import LoadAnalysis
 
 _CORE, _HIP, _DONE = "#edae49", "#8e5ea2", "#6b6b6b"
-
-
-def ratio_from(analysis: LoadAnalysis) -> date | None:
-    """The first day whose ratio means something (3 weeks after the first run), or None
-    when the history has no run at all."""
-    first = next((day.day for day in analysis.days if day.load > 0 and not day.forecast), None)
-    return ratio_meaningful_from(first)
 
 
 def plot_load(
@@ -106,7 +100,7 @@ def plot_load(
             f"(today {analysis.today:%a %d %b}; hatched bars are expected)"
         )
 
-        meaningful = ratio_from(analysis)
+        meaningful = ratio_from(analysis.days)
         ratio = frame["acwr"].copy()
         if meaningful is not None:
             ratio[ratio.index < str(meaningful)] = float("nan")

@@ -1,7 +1,7 @@
 """A small club on the demo home: the demo runner, a second runner, a coach and an admin.
 
 - `demo` (athlete 1, the demo history, planned) is coached by Maria;
-- `bea` has one session, one check-in and no coach;
+- `bea` has one session, one check-in, one CalDAV push channel and no coach;
 - Maria signs in with `syncsvc web link --role coach --user Maria`, the admin
   with `--role admin`, exactly as the CLI makes their links.
 """
@@ -34,6 +34,7 @@ class Club:
     bea_id: int
     bea_session: str
     coach_id: int
+    bea_channel: int
 
     @property
     def app(self) -> Syncsvc:
@@ -63,6 +64,9 @@ def make_club(web: Web) -> Club:
     with web.store.write() as tx:
         tx.athlete(bea.id).sessions.save_plan(Plan(bea.id, (session,)))
         tx.athlete(bea.id).checkins.append(CheckIn(bea.id, clock.now(), 6))
+        channel = tx.athlete(bea.id).push.add_channel(
+            "caldav", "https://dav.example.invalid/bea/", secret={"password": "BEA-SECRET"}
+        )
     app = Syncsvc(web.runtime)
     app.staff_sign_in_link("admin")  # the first admin
     app.staff_sign_in_link("coach", "Maria")
@@ -70,7 +74,7 @@ def make_club(web: Web) -> Club:
         maria = tx.coaching.user_named("Maria")
         assert maria is not None
         tx.coaching.assign(maria.id, 1)
-    return Club(web, 1, bea.id, session.id, maria.id)
+    return Club(web, 1, bea.id, session.id, maria.id, channel.id)
 
 
 def sign_in_with(client: TestClient, link: str) -> None:

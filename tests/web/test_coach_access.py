@@ -38,7 +38,7 @@ ADMIN = {
     "admin_unassign",
 }
 """The admin's page and forms."""
-KNOWN_PARAMS = {"session_id", "user_id", "token", "path"}
+KNOWN_PARAMS = {"session_id", "user_id", "channel_id", "token", "path"}
 
 
 def _routes(web: Web) -> list[tuple[str, str, str]]:
@@ -54,9 +54,13 @@ def _routes(web: Web) -> list[tuple[str, str, str]]:
     return found
 
 
-def _fill(path: str, club: Club, *, session_id: str | None = None) -> str:
-    return path.replace("{session_id}", session_id or club.bea_session).replace(
-        "{user_id}", str(club.coach_id)
+def _fill(path: str, club: Club) -> str:
+    """Every id in the path is one the caller may not touch: bea's session and channel, and
+    (for anyone but an admin) a user id."""
+    return (
+        path.replace("{session_id}", club.bea_session)
+        .replace("{user_id}", str(club.coach_id))
+        .replace("{channel_id:int}", str(club.bea_channel))
     )
 
 
@@ -70,6 +74,7 @@ def _call(client: TestClient, method: str, path: str, csrf: str) -> int:
 
 def _bea_untouched(club: Club) -> None:
     with club.web.store.read() as tx:
+        assert [c.id for c in tx.athlete(club.bea_id).push.channels()] == [club.bea_channel]
         assert tx.athlete(club.bea_id).overrides.all() == []
         session = tx.athlete(club.bea_id).sessions.get(club.bea_session)
         assert session is not None
@@ -98,9 +103,9 @@ def test_a_runner_reaches_no_other_athlete_through_any_route(
         assert status == 404, (name, method, "with ?athlete=", status)
         if name in STAFF | ADMIN:
             assert _call(as_runner, method, where, csrf) == 404, (name, method)
-        if "{session_id}" in path:
+        if "{session_id}" in path or "{channel_id" in path:
             status = _call(as_runner, method, where, csrf)
-            assert status == 404, (name, method, "with bea's session", status)
+            assert status == 404, (name, method, "with bea's session or channel", status)
         checked += 1
     assert checked > 25
     _bea_untouched(club)
@@ -122,6 +127,9 @@ def test_a_coach_reaches_their_athletes_and_no_one_else_through_any_route(
         if "{session_id}" in path:
             status = _call(as_coach, method, where + for_athlete(club.demo_id), csrf)
             assert status == 404, (name, method, "bea's session as demo", status)
+        if "{channel_id" in path:  # push channels stay the runner's own: refused before the id
+            status = _call(as_coach, method, where + for_athlete(club.demo_id), csrf)
+            assert status == 403, (name, method, "bea's channel as demo", status)
     _bea_untouched(club)
     squad = as_coach.get("/coach").text
     assert "demo" in squad
@@ -138,6 +146,7 @@ def test_a_coach_opens_their_athletes_pages_but_not_the_runners_own(
         assert page.status_code == 200, path
         assert "as they see them, as their coach" in page.text
     for path in ("/calendar", "/calendar/qr.svg", "/connections", "/profile"):
+        # the runner's own: the feed address, the accounts, the push channels, the profile
         assert as_coach.get(path + demo).status_code == 403, path
     assert "/feeds/" not in as_coach.get("/plan" + demo).text
     checkin = as_coach.get("/checkin" + demo).text
@@ -160,6 +169,9 @@ def test_an_admin_sees_every_athlete(club: Club, as_admin: TestClient) -> None:
     assert page.status_code == 200
     assert BEA_SESSION_REASON in page.text
     assert "as their admin" in page.text
+    connections = as_admin.get("/connections" + for_athlete(club.bea_id))
+    assert connections.status_code == 403
+    assert "BEA-SECRET" not in connections.text
     assert as_admin.get("/plan" + for_athlete(999)).status_code == 404
     assert as_admin.get("/plan?athlete=abc").status_code == 404
 
