@@ -46,6 +46,7 @@ from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlet
 from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
+from syncsvc.api.squad import Squad, SquadFilter, SquadSort, read_squad
 from syncsvc.api.status import StatusReport
 from syncsvc.api.strava_webhook_state import WebhookState, read_webhook_state
 from syncsvc.api.web_access import SignInLink
@@ -310,13 +311,13 @@ class Syncsvc:
         self,
         user: WebUser,
         *,
-        sort: coaching.SquadSort = coaching.SquadSort.NAME,
+        sort: SquadSort = SquadSort.NAME,
         descending: bool = False,
-        only: coaching.SquadFilter = coaching.SquadFilter.ALL,
+        only: SquadFilter = SquadFilter.ALL,
         name: str = "",
-    ) -> coaching.Squad:
+    ) -> Squad:
         """The coach's page: one row per athlete they may see."""
-        return coaching.squad(
+        return read_squad(
             self.runtime, user, sort=sort, descending=descending, only=only, name=name
         )
 

@@ -34,6 +34,7 @@ from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
 from syncsvc.store.scope import AthleteData
 from syncsvc.store.shared import SharedData
+from syncsvc.store.squad import SquadReads
 from syncsvc.store.strava_webhook import StravaWebhookMeta
 from syncsvc.store.web_access import WebDirectory
 
@@ -186,8 +187,13 @@ class Transaction:
 
     @property
     def coaching(self) -> Coaching:
-        """Coaches and admins, who sees whom, and a squad's figures."""
+        """Coaches and admins, and who sees whom."""
         return Coaching(self.orm)
+
+    @property
+    def squad(self) -> SquadReads:
+        """A coach's squad's figures, read set-based for all its athletes."""
+        return SquadReads(self.orm)
 
     def store_info_or_none(self) -> StoreInfo | None:
         rows = {

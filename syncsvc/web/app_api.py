@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from syncsvc.api.app import AthleteApi, Syncsvc
-from syncsvc.api.coaching import AdminView, NewCoach, Squad, SquadFilter, SquadSort
+from syncsvc.api.coaching import AdminView, NewCoach
 from syncsvc.api.decisions import DayOption, DecisionOutcome
 from syncsvc.api.load_view import LoadDays
 from syncsvc.api.plan_sources import PlanSourceInfo, is_url
 from syncsvc.api.plan_view import PlanView, SessionView, next_session
 from syncsvc.api.profile_edits import ProfileValueError
+from syncsvc.api.squad import Squad, SquadFilter, SquadSort
 from syncsvc.api.web_access import SignInLink
 from syncsvc.config import Settings
 from syncsvc.domain import Actor, CheckIn, Session, SessionKind, Source

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 from starlette.routing import Route
 
-from syncsvc.api.coaching import Squad, SquadFilter, SquadRow, SquadSort
+from syncsvc.api.squad import Squad, SquadFilter, SquadRow, SquadSort
 from syncsvc.errors import UsageError
 from syncsvc.web.app_api import AppApi
 from syncsvc.web.pages import ATHLETE_PARAM, Page, endpoint

@@ -11,7 +11,7 @@ import pytest
 
 from syncsvc import clock
 from syncsvc.api import coaching
-from syncsvc.api.coaching import SquadFilter, SquadSort
+from syncsvc.api.squad import SquadFilter, SquadSort, read_squad
 from syncsvc.config import Settings
 from syncsvc.domain import (
     CheckIn,
@@ -125,7 +125,7 @@ def test_ratio_flags_above_1_3_and_at_1_5() -> None:
 def test_the_squad_rows_hold_each_athletes_figures(store: Store, tmp_path: Path) -> None:
     _squad_store(store)
     runtime = _runtime(store, tmp_path)
-    rows = {r.name: r for r in coaching.squad(runtime, _admin(store)).rows}
+    rows = {r.name: r for r in read_squad(runtime, _admin(store)).rows}
     ana, ben, cy = rows["ana"], rows["ben"], rows["cy"]
     assert ana.week_distance_m == 70_000
     assert ana.previous_week_distance_m == 35_000
@@ -151,14 +151,14 @@ def test_a_ratio_shows_and_flags_once_three_weeks_of_runs_lie_behind(
         for athlete_id in (ana_id, ben_id):
             for activity in as_activities(runs, athlete_id=athlete_id):
                 tx.athlete(athlete_id).activities.upsert(SourceRecord(activity, {}))
-    rows = {r.name: r for r in coaching.squad(_runtime(store, tmp_path), _admin(store)).rows}
+    rows = {r.name: r for r in read_squad(_runtime(store, tmp_path), _admin(store)).rows}
     assert rows["ana"].ratio == pytest.approx(1.42)
     assert rows["ana"].ratio_flag is RatioFlag.HIGH
     assert rows["ben"].ratio_flag is RatioFlag.JUMP
     assert rows["ana"].last_sync_source in ("strava", "garmin")
-    flagged = coaching.squad(_runtime(store, tmp_path), _admin(store), only=SquadFilter.RATIO)
+    flagged = read_squad(_runtime(store, tmp_path), _admin(store), only=SquadFilter.RATIO)
     assert [r.name for r in flagged.rows] == ["ana", "ben"]
-    by_ratio = coaching.squad(
+    by_ratio = read_squad(
         _runtime(store, tmp_path),
         _admin(store),
         sort=SquadSort.RATIO,
@@ -174,9 +174,9 @@ def test_a_coach_sees_their_athletes_and_a_runner_no_squad(store: Store, tmp_pat
         coach = tx.coaching.add_user("coach", "Maria")
         tx.coaching.assign(coach.id, ana_id)
         runner = tx.athlete(ben_id).web.ensure_user()
-    assert [r.name for r in coaching.squad(runtime, coach).rows] == ["ana"]
+    assert [r.name for r in read_squad(runtime, coach).rows] == ["ana"]
     with pytest.raises(NotFoundError):
-        coaching.squad(runtime, runner)
+        read_squad(runtime, runner)
     assert coaching.check_access(runtime, coach, ana_id).name == "ana"
     for user, athlete_id in ((coach, ben_id), (runner, ana_id), (coach, 9999)):
         with pytest.raises(NotFoundError, match="no such athlete"):
