@@ -134,11 +134,23 @@ class FakeStrava:
         if not self._authorised(request):
             return 401, self.headers(), json.dumps(STRAVA_401_BODY)
         query = parse_qs(urlparse(request.url).query)
-        after = int(query.get("after", ["0"])[0])
         page = int(query.get("page", ["1"])[0])
         per_page = int(query.get("per_page", ["30"])[0])
-        after_instant = datetime.fromtimestamp(after, tz=UTC)
-        matching = sorted((a for a in self.activities if _start(a) > after_instant), key=_start)
+        if "after" in query:  # ascending, as Strava sorts with `after`
+            after_instant = datetime.fromtimestamp(int(query["after"][0]), tz=UTC)
+            matching = sorted((a for a in self.activities if _start(a) > after_instant), key=_start)
+        else:  # newest first, Strava's order without `after`
+            before = query.get("before")
+            before_instant = (
+                datetime.fromtimestamp(int(before[0]), tz=UTC)
+                if before
+                else datetime.max.replace(tzinfo=UTC)
+            )
+            matching = sorted(
+                (a for a in self.activities if _start(a) < before_instant),
+                key=_start,
+                reverse=True,
+            )
         body = matching[(page - 1) * per_page : page * per_page]
         if page == 1:
             body = [*self.extra_on_first_page, *body]
