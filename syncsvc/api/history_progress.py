@@ -1,0 +1,34 @@
+"""How far the first Strava sync (the backfill) has read, for the page to show while it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from syncsvc import clock
+from syncsvc.domain import Athlete, Source
+from syncsvc.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryProgress:
+    weeks_read: int
+    """Whole weeks from the oldest Strava activity stored so far to now (newest come first)."""
+    reached: date | None
+    """The day of that oldest activity; None before the first page is stored."""
+    stopped: str
+    """Why the last attempt stopped (the shared budget, say), else ""."""
+
+
+def history_progress(runtime: Runtime, athlete: Athlete) -> HistoryProgress | None:
+    """While Strava is connected and its first sync has not finished; None otherwise."""
+    with runtime.store.read() as tx:
+        scope = tx.athlete(athlete.id)
+        if scope.credentials.info(Source.STRAVA.value) is None:
+            return None
+        cursor = scope.cursors.get(Source.STRAVA)
+        if cursor.last_success_at is not None:
+            return None
+        oldest = scope.activities.oldest_start(Source.STRAVA)
+    weeks = 0 if oldest is None else max(0, (clock.now() - oldest).days // 7)
+    return HistoryProgress(weeks, None if oldest is None else oldest.date(), cursor.last_error)
