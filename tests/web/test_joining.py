@@ -20,9 +20,15 @@ import responses
 from starlette.testclient import TestClient
 
 from syncsvc.domain import Sex, Source
+from syncsvc.runtime import Runtime
+from syncsvc.server.app import create_app
+from syncsvc.server.jobs import InProcessJobs, JobKind, Priority, job_runner
+from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities
+from syncsvc.web.app import web_app
 from syncsvc.web.security import PRE_SESSION_COOKIE
+from tests.server.harness import FakeMonotonic
 from tests.sources.fakes import STRAVA_APP_LIMIT_BODY, FakeStrava, strava_club
 from tests.web.conftest import Web, csrf_of, make_web
 
@@ -41,8 +47,6 @@ def joining_web(home: Path, backfills: list[int] | None = None, **web: Any) -> W
     }
     made = make_web(home, flags)
     if backfills is not None:
-        from syncsvc.web.app import web_app
-
         made.app = web_app(made.store, made.settings, start_backfill=backfills.append)
     return made
 
@@ -304,3 +308,42 @@ def test_disconnecting_offers_the_export_then_removes_what_a_deauthorisation_rem
         assert scope.activities.source_ids(Source.STRAVA) == set()
         assert scope.cursors.get(Source.STRAVA).newest_start_utc is None
     web.runtime.close()
+
+
+def test_through_the_service_a_joiner_gets_one_backfill_job_and_sees_its_progress_then_the_plan(
+    demo_home: Path, strava: FakeStrava
+) -> None:
+    runtime = Runtime.create(
+        home=demo_home,
+        flags={"service": {"public_url": BASE}, "strava": STRAVA_APP, "web": {"signup": "strava"}},
+    )
+    metrics = ServiceMetrics()
+    jobs = InProcessJobs(job_runner(runtime, metrics), workers=1, monotonic=FakeMonotonic())
+    app = create_app(
+        store=runtime.store,
+        settings=runtime.settings,
+        metrics=metrics,
+        jobs=jobs,
+        scheduler_alive=None,
+    )
+    with TestClient(app, base_url=BASE) as client:
+        come_back(client, press_sign_in_with_strava(client))
+        waiting = jobs.waiting()
+        assert [(job.kind, job.priority, job.reason, job.sources) for job in waiting] == [
+            (JobKind.REFRESH, Priority.BACKFILL, "backfill", (Source.STRAVA,))
+        ]
+        assert strava.list_calls() == []
+        before = client.get("/")
+        assert "Reading your Strava history" in before.text
+        assert "Nothing is planned ahead yet" in before.text
+        polled = client.get("/history/progress")
+        assert "hx-refresh" not in polled.headers
+
+        assert jobs.run_ready() == 1
+
+        assert "hx-refresh" in client.get("/history/progress").headers
+        after = client.get("/")
+    assert "Reading your Strava history" not in after.text
+    assert "Nothing is planned ahead yet" not in after.text
+    assert jobs.waiting() == []
+    runtime.close()
