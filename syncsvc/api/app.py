@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -581,6 +582,10 @@ class AthleteApi:
     def history_progress(self) -> HistoryProgress | None:
         """How far the first Strava sync has read; None once it has finished (or no Strava)."""
         return history_progress.history_progress(self.runtime, self.athlete)
+
+    def backfill_resumes_at(self) -> datetime | None:
+        """When a backfill paused by the read budget goes on; None: nothing to resume."""
+        return history_progress.backfill_resumes_at(self.runtime, self.athlete)
 
     def load_days(self) -> LoadDays:
         """The days around today with their loads, as the pipeline last stored them."""

@@ -31,7 +31,14 @@ from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import FeedServer, feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
-from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority, StoreStravaBudget
+from syncsvc.server.jobs import (
+    BACKFILL_REASON,
+    JobKind,
+    JobQueue,
+    JobRequest,
+    Priority,
+    StoreStravaBudget,
+)
 from syncsvc.server.metrics import CONTENT_TYPE, PushChannelsCollector, ServiceMetrics
 from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
@@ -107,7 +114,11 @@ def backfill_starter(jobs: JobQueue) -> Callable[[int], bool]:
 
     def start(athlete_id: int) -> bool:
         request = JobRequest(
-            JobKind.REFRESH, athlete_id, "backfill", Priority.BACKFILL, sources=(Source.STRAVA,)
+            JobKind.REFRESH,
+            athlete_id,
+            BACKFILL_REASON,
+            Priority.BACKFILL,
+            sources=(Source.STRAVA,),
         )
         return jobs.enqueue(request)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -19,6 +19,7 @@ import pytest
 import responses
 from starlette.testclient import TestClient
 
+from syncsvc import clock
 from syncsvc.domain import Sex, Source
 from syncsvc.runtime import Runtime
 from syncsvc.server.app import create_app
@@ -29,6 +30,7 @@ from syncsvc.testing.shapes import strava_activities
 from syncsvc.web.app import web_app
 from syncsvc.web.security import PRE_SESSION_COOKIE
 from tests.server.harness import FakeMonotonic
+from tests.sources.fake_strava_many import FakeStravaMany
 from tests.sources.fakes import STRAVA_APP_LIMIT_BODY, FakeStrava, strava_club
 from tests.web.conftest import Web, csrf_of, make_web
 
@@ -346,4 +348,65 @@ def test_through_the_service_a_joiner_gets_one_backfill_job_and_sees_its_progres
     assert "Reading your Strava history" not in after.text
     assert "Nothing is planned ahead yet" not in after.text
     assert jobs.waiting() == []
+    runtime.close()
+
+
+def test_a_backfill_the_budget_pauses_goes_on_in_a_later_job_after_the_window(
+    demo_home: Path,
+) -> None:
+    clock.set_now(datetime(2026, 11, 23, 6, 31, tzinfo=UTC))
+    runtime = Runtime.create(
+        home=demo_home,
+        flags={
+            "service": {"public_url": BASE},
+            "strava": {**STRAVA_APP, "page_size": 10, "read_limit_15min": 8, "retries": 0},
+            "web": {"signup": "strava"},
+        },
+    )
+    metrics = ServiceMetrics()
+    monotonic = FakeMonotonic()
+    runner: list[Any] = []
+    jobs = InProcessJobs(lambda job: runner[0](job), workers=1, monotonic=monotonic)
+    runner.append(job_runner(runtime, metrics, follow_up=jobs.enqueue))
+    app = create_app(
+        store=runtime.store,
+        settings=runtime.settings,
+        metrics=metrics,
+        jobs=jobs,
+        scheduler_alive=None,
+    )
+    runs = generate_history(HistorySpec(weeks=8, athlete_key="paused", seed=9))
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_passthru(BASE)
+        strava = FakeStravaMany(mock, lambda number: strava_activities(runs), limit_15min=8)
+        with TestClient(app, base_url=BASE) as client:
+            consent = press_sign_in_with_strava(client)
+            client.get(
+                "/oauth/strava/callback",
+                params={"state": consent["state"], "code": "code-1", "scope": FULL_SCOPE},
+            )
+            assert jobs.run_ready() == 1  # 3 reads of 8 (5 kept back for webhooks), then paused
+            paused = client.get("/").text
+            (resume,) = jobs.waiting()
+            assert (resume.reason, resume.priority) == ("backfill", Priority.BACKFILL)
+            assert jobs.run_ready() == 0  # held back until the window ends
+            monotonic.now += 15 * 60
+            clock.set_now(clock.now() + timedelta(minutes=15))
+            while jobs.waiting():
+                monotonic.now += 15 * 60
+                clock.set_now(clock.now() + timedelta(minutes=15))
+                jobs.run_ready()
+            done = client.get("/").text
+    assert "Reading your Strava history" in paused
+    assert "Paused" in paused
+    assert "Reading your Strava history" not in done
+    assert strava.refused == 0
+    assert strava.most_reads_in_a_window <= 3
+    with runtime.store.read() as tx:
+        joined = tx.athletes.by_name("runner-1")
+        assert joined is not None
+        stored = tx.athlete(joined.id).activities.source_ids(Source.STRAVA)
+    history = strava.histories[1]
+    assert len(stored) == len(history)
+    assert strava.list_requests[1] == len(history) // 10 + 1  # every page read once
     runtime.close()
