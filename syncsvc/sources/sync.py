@@ -6,8 +6,8 @@
 - Strava's first sync (the backfill, no cursor yet) reads newest first instead
   (`before=`, Strava's order without `after`), so the recent weeks the plan needs
   are stored first. The cursor stays unset until the walk reaches the oldest
-  activity; a walk stopped by the budget resumes `before=` the oldest start
-  stored. N activities cost ceil(N/200) list requests (one more, empty, when N
+  activity; a walk stopped (by the budget, say) resumes `before=` the oldest
+  start stored. N activities cost ceil(N/200) list requests (one more, empty, when N
   is a multiple of 200).
 - Garmin: `get_activities(start, limit)`, newest first, 1000 a page for a backfill
   and `garmin.incremental_page_size` when a cursor exists; paging stops at the first
@@ -217,7 +217,8 @@ def sync_strava(
             int((cursor.newest_start_utc - timedelta(seconds=strava.cursor_overlap_s)).timestamp()),
         )
     backfill = not full and cursor.newest_start_utc is None
-    before = _backfill_resumes_before(store, athlete.id) if backfill else None
+    resumed = backfill and cursor.last_attempt_at is not None
+    before = _backfill_resumes_before(store, athlete.id) if resumed else None
     try:
         with store.read() as tx:
             info = tx.athlete(athlete.id).credentials.info("strava")
@@ -276,7 +277,9 @@ def _backfill_resumes_before(store: Store, athlete_id: int) -> int | None:
     """Where a stopped backfill goes on: just after the oldest Strava start stored (None: now).
 
     One second later than that start, so an activity sharing its second is read
-    again rather than missed (storing it twice changes nothing).
+    again rather than missed (storing it twice changes nothing). Only a backfill
+    that was already attempted resumes: Strava records stored without a cursor
+    by other means (the demo's) must not cut a first backfill short.
     """
     with store.read() as tx:
         oldest = tx.athlete(athlete_id).activities.oldest_start(Source.STRAVA)

@@ -13,6 +13,8 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source
 from syncsvc.errors import AuthError, RateLimited, SourceError
+from syncsvc.sources.ingest import store_page
+from syncsvc.sources.normalise_strava import strava_id_of, strava_record
 from syncsvc.sources.strava_auth import make_client
 from syncsvc.sources.sync import sync_strava
 from syncsvc.store.database import Store
@@ -372,3 +374,25 @@ def test_stravalib_never_refreshes_by_itself(monkeypatch: pytest.MonkeyPatch) ->
     assert client.protocol.client_id is None
     assert client.protocol.refresh_token is None
     assert client.protocol.rate_limiter is not None
+
+
+def test_a_first_backfill_starts_from_now_even_with_strava_records_stored_without_a_cursor(
+    store: Store, settings: Settings, athlete: Athlete, strava: FakeStrava
+) -> None:
+    strava.activities = history(weeks=6)
+    oldest_first = sorted(strava.activities, key=lambda a: a["start_date"])
+    store_page(  # as the demo stores its bundled history: records, no Strava cursor
+        store,
+        athlete.id,
+        Source.STRAVA,
+        oldest_first[:3],
+        strava_record,
+        strava_id_of,
+        settings.merge,
+    )
+
+    outcome = sync_strava(store, settings, athlete)
+
+    assert outcome.error is None
+    assert "before=" not in strava.list_calls()[0]
+    assert len(stored_ids(store, athlete)) == len(strava.activities)
