@@ -410,3 +410,26 @@ def test_a_backfill_the_budget_pauses_goes_on_in_a_later_job_after_the_window(
     assert len(stored) == len(history)
     assert strava.list_requests[1] == len(history) // 10 + 1  # every page read once
     runtime.close()
+
+
+def test_the_joining_pages_keep_the_csp_and_carry_no_inline_script(
+    demo_home: Path, strava: FakeStrava
+) -> None:
+    web = joining_web(demo_home, [])
+    with TestClient(web.app, base_url=BASE) as client:
+        refused = come_back(client, press_sign_in_with_strava(client), scope="read")
+        come_back(client, press_sign_in_with_strava(client))
+        pages = [
+            refused,
+            *(
+                client.get(path)
+                for path in ("/welcome", "/connections/strava/disconnect", "/history/progress")
+            ),
+        ]
+    for answer in pages:
+        assert "script-src 'self'" in answer.headers["content-security-policy"]
+        assert answer.headers["cache-control"] == "no-store"
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", answer.text) == []
+        assert " style=" not in answer.text
+        assert "access-" not in answer.text  # no token of Strava's on any page
+    web.runtime.close()
