@@ -75,7 +75,9 @@ def refused(
 
 def welcome(page: Page) -> Response:
     history = page.api.history_progress(page.athlete_id)
-    return profile(page, template="welcome.html", keys=WELCOME_KEYS, history=history)
+    return profile(
+        page, template="welcome.html", keys=WELCOME_KEYS, history=history, history_quiet=True
+    )
 
 
 def welcome_post(page: Page) -> Response:
@@ -83,10 +85,16 @@ def welcome_post(page: Page) -> Response:
 
 
 def history_progress(page: Page) -> Response:
-    """The progress line alone, for htmx to poll; once the history is read, reload the page."""
+    """The progress line alone, for htmx to poll.
+
+    Once the history is read, Today and Plan reload to show the plan
+    (`?reload=1`); the first-run page only drops the line, keeping what the
+    runner is typing.
+    """
+    reload = page.request.query_params.get("reload") == "1"
     progress = page.api.history_progress(page.athlete_id)
-    response = page.render("_history_progress.html", history=progress)
-    if progress is None:
+    response = page.render("_history_progress.html", history=progress, history_quiet=not reload)
+    if progress is None and reload:
         response.headers["hx-refresh"] = "true"
     return response
 

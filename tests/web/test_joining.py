@@ -338,12 +338,15 @@ def test_through_the_service_a_joiner_gets_one_backfill_job_and_sees_its_progres
         before = client.get("/")
         assert "Reading your Strava history" in before.text
         assert "Nothing is planned ahead yet" in before.text
-        polled = client.get("/history/progress")
+        assert 'hx-get="/history/progress?reload=1"' in before.text
+        assert 'hx-get="/history/progress"' in client.get("/welcome").text  # keeps the form
+        polled = client.get("/history/progress?reload=1")
         assert "hx-refresh" not in polled.headers
 
         assert jobs.run_ready() == 1
 
-        assert "hx-refresh" in client.get("/history/progress").headers
+        assert "hx-refresh" in client.get("/history/progress?reload=1").headers
+        assert "hx-refresh" not in client.get("/history/progress").headers
         after = client.get("/")
     assert "Reading your Strava history" not in after.text
     assert "Nothing is planned ahead yet" not in after.text
@@ -399,6 +402,7 @@ def test_a_backfill_the_budget_pauses_goes_on_in_a_later_job_after_the_window(
             done = client.get("/").text
     assert "Reading your Strava history" in paused
     assert "Paused" in paused
+    assert "Nothing is planned ahead yet" not in paused  # planned from the newest weeks
     assert "Reading your Strava history" not in done
     assert strava.refused == 0
     assert strava.most_reads_in_a_window <= 3
