@@ -225,6 +225,22 @@ def _alias_values(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return values
 
 
+def set_in_environment(section: str, key: str, environ: Mapping[str, str] | None = None) -> bool:
+    """`SYNCSVC_<SECTION>__<KEY>` (any case, as pydantic-settings reads it) or its alias is set.
+
+    The environment beats the settings file, so a key set here took its value from it:
+    `syncsvc status` says where a value in use came from.
+    """
+    environ = os.environ if environ is None else environ
+    wanted = f"syncsvc_{section}__{key}"
+    if any(name.lower() == wanted and value for name, value in environ.items()):
+        return True
+    return any(
+        environ.get(variable) and target == (section, key)
+        for variable, target in ENVIRONMENT_ALIASES.items()
+    )
+
+
 def load_settings(
     *,
     home: Path | None = None,

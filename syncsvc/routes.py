@@ -26,6 +26,10 @@ STRAVA_WEBHOOK_VALIDATE = "strava_webhook_validate"
 """Strava's subscription check (`GET` with `hub.challenge`)."""
 STRAVA_WEBHOOK_EVENT = "strava_webhook_event"
 """Strava's event delivery (`POST`)."""
+STRAVA_WEBHOOK_SECRET_VALIDATE = "strava_webhook_secret_validate"  # noqa: S105 - a route name
+"""The subscription check on the secret callback path (`syncsvc strava webhook register`)."""
+STRAVA_WEBHOOK_SECRET_EVENT = "strava_webhook_secret_event"  # noqa: S105 - a route name
+"""Event delivery on the secret callback path: once one is stored, the plain path is a 404."""
 HEALTHZ = "healthz"
 METRICS = "metrics"
 
@@ -33,6 +37,8 @@ PATHS: dict[str, str] = {
     FEED: "/feeds/{token}.ics",
     STRAVA_WEBHOOK_VALIDATE: "/webhooks/strava",
     STRAVA_WEBHOOK_EVENT: "/webhooks/strava",
+    STRAVA_WEBHOOK_SECRET_VALIDATE: "/webhooks/strava/{secret}",
+    STRAVA_WEBHOOK_SECRET_EVENT: "/webhooks/strava/{secret}",
     HEALTHZ: "/healthz",
     METRICS: "/metrics",
 }
@@ -57,6 +63,13 @@ def url_path_for(name: str, /, **path_params: str) -> str:
 def feed_path(token: str) -> str:
     """`/feeds/<token>.ics`."""
     return url_path_for(FEED, token=token)
+
+
+def strava_webhook_path(secret: str | None) -> str:
+    """`/webhooks/strava/<secret>`, or the plain `/webhooks/strava` without a secret."""
+    if secret is None:
+        return url_path_for(STRAVA_WEBHOOK_EVENT)
+    return url_path_for(STRAVA_WEBHOOK_SECRET_EVENT, secret=secret)
 
 
 async def _unserved(*_: object) -> None:

@@ -51,6 +51,7 @@ from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
 from syncsvc.api.signup import Joined
 from syncsvc.api.status import StatusReport
+from syncsvc.api.strava_webhook_state import WebhookState, read_webhook_state
 from syncsvc.api.web_access import SignInLink
 from syncsvc.domain import Athlete, CheckIn, Profile, Session, Source
 from syncsvc.errors import NotFoundError, UsageError
@@ -65,7 +66,7 @@ from syncsvc.store.web_access import OAuthState, OpenedSession, WebSession
 
 if TYPE_CHECKING:
     from syncsvc.api.demo import DemoSetup, HardRunOutcome
-    from syncsvc.api.strava_subscription import Subscription
+    from syncsvc.api.strava_subscription import Registration, Subscription
     from syncsvc.sources.strava_auth import StravaConnection
     from syncsvc.store.sync_state import CredentialInfo
 
@@ -225,25 +226,30 @@ class Syncsvc:
     # ------------------------------------------------------------ the Strava webhook
     # (requests loads only for these: `syncsvc plan` must not pay for it at start-up)
 
-    @property
-    def strava_subscription_id(self) -> int | None:
-        """The subscription the settings name (strava.subscription_id)."""
-        return self.runtime.settings.strava.subscription_id
+    def strava_webhook_state(self) -> WebhookState:
+        """The subscription id, verify token and callback path in use, and where each is from."""
+        return read_webhook_state(self.runtime.settings, self.runtime.store)
 
-    def create_strava_subscription(self, callback_url: str) -> Subscription:
-        from syncsvc.api.strava_subscription import create_subscription  # noqa: PLC0415 - requests
+    def register_strava_webhook(self, callback_url: str | None = None) -> Registration:
+        """Subscribe at our secret callback path; the service takes the new id at once."""
+        from syncsvc.api.strava_subscription import register_webhook  # noqa: PLC0415 - requests
 
-        return create_subscription(self.runtime.settings, callback_url)
+        return register_webhook(self.runtime.settings, self.runtime.store, callback_url)
 
     def strava_subscriptions(self) -> list[Subscription]:
-        from syncsvc.api.strava_subscription import list_subscriptions  # noqa: PLC0415 - requests
+        """Strava's subscriptions for this application, secret path segments masked."""
+        from syncsvc.api.strava_subscription import (  # noqa: PLC0415 - requests
+            list_subscriptions,
+            masked,
+        )
 
-        return list_subscriptions(self.runtime.settings)
+        state = self.strava_webhook_state()
+        return [masked(s, state) for s in list_subscriptions(self.runtime.settings)]
 
     def delete_strava_subscription(self, subscription_id: int | None = None) -> int:
         from syncsvc.api.strava_subscription import delete_subscription  # noqa: PLC0415 - requests
 
-        return delete_subscription(self.runtime.settings, subscription_id)
+        return delete_subscription(self.runtime.settings, self.runtime.store, subscription_id)
 
     # ------------------------------------------------------------ the web page's sign-in
 
@@ -481,10 +487,12 @@ class AthleteApi:
         password: str | None = None,
         password_file: Path | None = None,
         calendar: str | None = None,
+        verify: bool = False,
     ) -> Channel:
         """Push to a CalDAV calendar (a second add with the same URL replaces the password).
 
-        The password is given, or read from `password_file` (one line).
+        The password is given, or read from `password_file` (one line). `verify`
+        logs in first, so a refused password stores nothing.
         """
         if password is None:
             if password_file is None:
@@ -497,6 +505,7 @@ class AthleteApi:
             username=username,
             password=password,
             calendar=calendar,
+            verify=verify,
         )
 
     def add_garmin_channel(self) -> Channel:

@@ -12,7 +12,7 @@ from syncsvc.api.pipeline import analyse, local_today
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus
 from syncsvc.errors import UsageError
 from syncsvc.load import analysis_to_json, plot_load
-from syncsvc.load.plot import ratio_from
+from syncsvc.load.ratio_history import ratio_from
 from syncsvc.runtime import Runtime
 
 DAYS_RANGE = (1, 3650)
@@ -55,7 +55,7 @@ def load_report(
             )
         written = plot_load(analysis, plot, sessions, days=max(days, 28))
     return LoadReport(
-        athlete.name, rows, written, analysis.parameters.filled_in(), ratio_from(analysis)
+        athlete.name, rows, written, analysis.parameters.filled_in(), ratio_from(analysis.days)
     )
 
 

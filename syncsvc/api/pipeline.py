@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -58,6 +58,7 @@ from syncsvc.errors import SourceError
 from syncsvc.feed import feed_etag, render_feed
 from syncsvc.load import analyse_load
 from syncsvc.load.plan_source import parse_plan
+from syncsvc.load.ratio_history import ratio_from, ratio_means_something
 from syncsvc.planner.model import PlanInputs
 from syncsvc.planner.replan import replan
 from syncsvc.programme.catalogue import load_catalogue
@@ -289,9 +290,13 @@ def render(
     return RenderedFeed(context.athlete.id, body, etag, clock.now(), etag), ()
 
 
-def views_of(days: Iterable[DayLoad], today: date) -> list[DayView]:
-    """The stored form of an analysis' days: the last four weeks and the forecast."""
-    first = today - timedelta(days=KEPT_PAST_DAYS)
+def views_of(days: Sequence[DayLoad], today: date) -> list[DayView]:
+    """The stored form of an analysis' days: the last four weeks and the forecast.
+
+    The acute:chronic ratio is kept only where it means something (`ratio_from`: 3
+    weeks of runs behind it), so no page, chart or squad table shows a ratio of 2 to
+    a runner who started last week."""
+    first, since = today - timedelta(days=KEPT_PAST_DAYS), ratio_from(days)
     return [
         DayView(
             day=day.day,
@@ -303,7 +308,11 @@ def views_of(days: Iterable[DayLoad], today: date) -> list[DayView]:
             distance_m=round(day.distance_m, 1),
             atl=round(day.atl, 2),
             ctl=round(day.ctl, 2),
-            acwr=None if day.acwr is None else round(day.acwr, 3),
+            acwr=(
+                round(day.acwr, 3)
+                if day.acwr is not None and ratio_means_something(day.day, since)
+                else None
+            ),
         )
         for day in days
         if day.day >= first

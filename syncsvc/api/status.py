@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from syncsvc import clock
 from syncsvc.api.day_views import day_views
 from syncsvc.api.feed_urls import feed_urls, redact_feed_url
+from syncsvc.api.strava_webhook_state import WebhookState, resolve_webhook
 from syncsvc.domain import Athlete, DayView, Session, SessionStatus, Source, SyncCursor
 from syncsvc.push import admin as push_admin
 from syncsvc.push.model import ChannelState, ChannelStatus
@@ -67,6 +68,8 @@ class StatusReport:
     """The distributed engine's queue, when it is in use."""
     push_channels: tuple[ChannelStatus, ...]
     """Each push channel: state, lag and last error (never a password or token)."""
+    strava_webhook: WebhookState
+    """The webhook's subscription id and verify token in use, and where each came from."""
     attention: tuple[str, ...]
     """What needs the runner's attention, one sentence each, with what to do."""
 
@@ -149,6 +152,7 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
         ][:NEXT_SESSIONS]
         warned = [s for s in scope.sessions.all(since=today) if s.warnings]
         plan_sources = tuple(scope.plan_sources.all())
+        webhook = resolve_webhook(runtime.settings, tx.strava_webhook.read())
     for session in warned:
         for warning in session.warnings:
             attention.append(f"session {session.id} on {session.local_date}: {plain(warning)}")
@@ -184,5 +188,6 @@ def gather_status(runtime: Runtime, athlete: Athlete) -> StatusReport:
         feed_url=feed_urls(runtime.settings, token)["url"] if token else None,
         jobs=jobs,
         push_channels=push_channels,
+        strava_webhook=webhook,
         attention=tuple(attention),
     )

@@ -1,8 +1,10 @@
 """The console script's entry point: `--version` at once, everything else through Typer.
 
 A front door: `syncsvc --version` is answered before Typer, Rich or any command
-module is imported; the Typer app lives in `cli/root.py` and loads only for the
-other commands (tests/foundation/test_cli_startup.py pins the import budget).
+module is imported; a plain `plan` or `today` is shown from the stored plan
+without Typer (`cli/quick_read.py`), which hands over whenever it cannot. The
+Typer app lives in `cli/root.py` and loads only for the other commands
+(tests/foundation/test_cli_startup.py pins the import budget).
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ def run() -> None:
         sys.stdout.write(f"syncsvc {__version__}\n")
         sys.stdout.flush()
         return
+    if not {"plan", "today"}.isdisjoint(sys.argv[1:]):
+        from syncsvc.cli.quick_read import answer  # the front door for plan and today
+
+        if answer(sys.argv[1:]):
+            return
     from syncsvc.cli.root import app  # the front door: Typer and the command table
 
     app()

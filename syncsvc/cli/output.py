@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from syncsvc.api.plan_sources import PlanSourceInfo
     from syncsvc.api.plan_view import SessionView
     from syncsvc.api.status import StatusReport
+    from syncsvc.api.strava_webhook_state import WebhookState
     from syncsvc.push.model import ChannelStatus
     from syncsvc.store.job_stats import QueueStats
 
@@ -163,8 +164,37 @@ def status_json(report: StatusReport) -> dict[str, Any]:
             }
             for c in report.push_channels
         ],
+        "strava_webhook": webhook_json(report.strava_webhook),
         "attention": list(report.attention),
     }
+
+
+def webhook_json(state: WebhookState) -> dict[str, Any]:
+    """Where the webhook's values come from; never the verify token or the secret path."""
+    return {
+        "subscription_id": state.subscription_id,
+        "subscription_id_source": state.subscription_origin,
+        "stored_subscription_id": state.stored_subscription_id,
+        "verify_token": state.masked_verify_token,
+        "verify_token_source": state.verify_token_origin,
+        "secret_path": state.has_path_secret,
+    }
+
+
+def webhook_line(state: WebhookState) -> str:
+    """`subscription 131300 (from the store), verify token from the environment, secret path`."""
+    if state.subscription_id is None:
+        subscription = "no subscription (syncsvc strava webhook register)"
+    else:
+        origin = state.subscription_origin
+        subscription = f"subscription {state.subscription_id} (from the {origin})"
+    token = (
+        f"verify token from the {state.verify_token_origin}"
+        if state.verify_token_origin
+        else "no verify token"
+    )
+    path = "secret callback path" if state.has_path_secret else "plain callback path"
+    return f"{subscription}, {token}, {path}"
 
 
 def status_rows(report: StatusReport) -> list[tuple[str, str]]:
@@ -215,6 +245,9 @@ def status_rows(report: StatusReport) -> list[tuple[str, str]]:
         rows.extend(queue_rows(report.jobs))
     for channel in report.push_channels:
         rows.append((f"push {channel.id} ({channel.kind})", push_channel_line(channel)))
+    webhook = report.strava_webhook
+    if webhook.subscription_id is not None or webhook.verify_token_origin is not None:
+        rows.append(("strava webhook", webhook_line(webhook)))
     rows.append(("feed", report.feed_url or "no feed token (syncsvc feed rotate)"))
     return rows
 

@@ -8,23 +8,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from syncsvc import clock
 from syncsvc.api.plan_reader import quick_plan
 from syncsvc.api.plan_view import PlanView, next_session
 from syncsvc.cli.options import AthleteOption, HomeOption, JsonOption, global_options
-from syncsvc.cli.output import console, emit, full_session_json, said, session_json
+from syncsvc.cli.output import console, emit, said
+from syncsvc.cli.plan_display import show_plan, show_today
 from syncsvc.cli.render import (
     changes_table,
     move_options_text,
-    plan_renderable,
-    session_text,
     visible_changes,
     why_text,
 )
 from syncsvc.errors import UsageError
-from syncsvc.reasons import plain
 
 if TYPE_CHECKING:
     from syncsvc.api.app import AthleteApi
@@ -101,16 +97,7 @@ def plan(
     if view is None:
         with athlete_api(ctx, athlete=athlete, home=home) as api:
             view = api.plan(weeks=weeks)
-
-    def show() -> None:
-        if not view.sessions:
-            console.print("No sessions planned yet: run syncsvc replan (or syncsvc sync).")
-            return
-        console.print(plan_renderable(view))
-        for note in view.notes:
-            console.print(f"[yellow]·[/yellow] {escape(plain(note))}", markup=True, highlight=False)
-
-    emit(json_output, lambda: [session_json(item) for item in view.sessions], show)
+    show_plan(view, json_output)
 
 
 @plan_app.command("move")
@@ -267,19 +254,7 @@ def today(
     else:
         with athlete_api(ctx, athlete=athlete, home=home) as api:
             item = api.today()
-
-    def show() -> None:
-        if item is None:
-            console.print("Nothing planned today or ahead: run syncsvc replan.")
-            return
-        local_today = clock.now().astimezone(item.start.tzinfo).date()
-        if item.session.local_date != local_today:
-            day = f"{item.session.local_date:%A %d %b}"
-            console.print(f"Nothing planned today. The next session is on {day}:", markup=False)
-            console.print()
-        console.print(session_text(item), markup=False)
-
-    emit(json_output, lambda: None if item is None else full_session_json(item), show)
+    show_today(item, json_output)
 
 
 def replan(

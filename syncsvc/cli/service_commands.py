@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from syncsvc.cli.common import HomeOption, JsonOption, open_app
-from syncsvc.cli.output import console, emit
+from syncsvc.cli.output import console, emit, webhook_json, webhook_line
 from syncsvc.errors import ConfigError
 
 strava_app = typer.Typer(help="Strava's application settings.", no_args_is_help=True)
@@ -81,48 +81,73 @@ def worker(
 def webhook_register(
     ctx: typer.Context,
     callback_url: Annotated[
-        str,
-        typer.Option("--callback-url", help="https://your.host/webhooks/strava (must be up)."),
-    ],
+        str | None,
+        typer.Option(
+            "--callback-url",
+            help="The public https address of /webhooks/strava (default: from "
+            "service.public_url); a secret path segment is added to it.",
+        ),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Subscribe. Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava"""
+    """Subscribe at a secret callback path.
+
+    The running service takes the new subscription at once, without a restart.
+    A verify token (unless strava.webhook_verify_token is set) and the secret
+    path segment are generated once and kept, encrypted, in the store.
+
+    Example: syncsvc strava webhook register --callback-url https://x.org/webhooks/strava
+    """
     with open_app(ctx, home=home) as app:
-        subscription = app.create_strava_subscription(callback_url)
-    console.print(f"Subscribed: id {subscription.id}.")
-    console.print(
-        f"Set strava.subscription_id = {subscription.id} (settings.toml, or "
-        f"SYNCSVC_STRAVA__SUBSCRIPTION_ID={subscription.id}) and restart the service."
-    )
+        registration = app.register_strava_webhook(callback_url)
+    subscription, state = registration.subscription, registration.state
+    console.print(f"Subscribed: id {subscription.id}, callback {subscription.callback_url}.")
+    if state.subscription_id == subscription.id:
+        console.print("The service takes its events now (no restart needed).")
+    else:
+        console.print(
+            f"strava.subscription_id = {state.subscription_id} in the "
+            f"{state.subscription_origin} still wins: remove it so the service takes "
+            f"subscription {subscription.id}."
+        )
 
 
 @webhook_app.command("list")
 def webhook_list(
     ctx: typer.Context, json_output: JsonOption = False, home: HomeOption = None
 ) -> None:
-    """Show the subscription. Example: syncsvc strava webhook list --json"""
+    """Subscriptions, here and at Strava.
+
+    Secrets (the verify token, the callback path segment) are masked.
+
+    Example: syncsvc strava webhook list --json
+    """
     with open_app(ctx, home=home) as app:
         subscriptions = app.strava_subscriptions()
-        configured = app.strava_subscription_id
+        state = app.strava_webhook_state()
 
     def show() -> None:
         if not subscriptions:
-            console.print("No webhook subscription.")
+            console.print("No webhook subscription at Strava.")
         for s in subscriptions:
-            mark = " (configured)" if s.id == configured else ""
-            console.print(f"{s.id}  {s.callback_url}  {s.created_at}{mark}")
+            mark = " (in use)" if s.id == state.subscription_id else ""
+            console.print(f"{s.id}  {s.callback_url}  {s.created_at}{mark}", markup=False)
+        console.print(f"Here: {webhook_line(state)}.", markup=False)
 
     emit(
         json_output,
-        lambda: [
-            {
-                "id": s.id,
-                "callback_url": s.callback_url,
-                "created_at": s.created_at,
-                "configured": s.id == configured,
-            }
-            for s in subscriptions
-        ],
+        lambda: {
+            "subscriptions": [
+                {
+                    "id": s.id,
+                    "callback_url": s.callback_url,
+                    "created_at": s.created_at,
+                    "in_use": s.id == state.subscription_id,
+                }
+                for s in subscriptions
+            ],
+            "local": webhook_json(state),
+        },
         show,
     )
 
@@ -131,11 +156,15 @@ def webhook_list(
 def webhook_delete(
     ctx: typer.Context,
     subscription_id: Annotated[
-        int | None, typer.Argument(help="Default: strava.subscription_id, else the only one.")
+        int | None,
+        typer.Argument(help="Default: the subscription in use, else the only one."),
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """Unsubscribe. Example: syncsvc strava webhook delete"""
+    """Unsubscribe (the stored id too).
+
+    Example: syncsvc strava webhook delete
+    """
     with open_app(ctx, home=home) as app:
         deleted = app.delete_strava_subscription(subscription_id)
     console.print(f"Deleted webhook subscription {deleted}.")

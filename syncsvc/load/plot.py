@@ -11,24 +11,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from syncsvc.domain import Session, SessionKind
+from syncsvc.load.ratio_history import ratio_from
 from syncsvc.load.result import LoadAnalysis
 
 SWEET_SPOT = (0.8, 1.3)
 """Gabbett, BJSM 2016;50:273: the band drawn (see Impellizzeri 2021 for its limits)."""
 DANGER = 1.5
 
-
-RATIO_HISTORY_DAYS = 21
-"""Chronic load from under 3 weeks of runs makes the acute:chronic ratio meaningless."""
-
 _CORE, _HIP, _DONE = "#edae49", "#8e5ea2", "#6b6b6b"
-
-
-def ratio_from(analysis: LoadAnalysis) -> date | None:
-    """The first day whose ratio means something (3 weeks after the first run), or None
-    when the history has no run at all."""
-    first = next((day.day for day in analysis.days if day.load > 0 and not day.forecast), None)
-    return None if first is None else first + timedelta(days=RATIO_HISTORY_DAYS)
 
 
 def plot_load(
@@ -113,7 +103,7 @@ def plot_load(
             f"(today {analysis.today:%a %d %b}; hatched bars are expected)"
         )
 
-        meaningful = ratio_from(analysis)
+        meaningful = ratio_from(analysis.days)
         ratio = frame["acwr"].copy()
         if meaningful is not None:
             ratio[ratio.index < str(meaningful)] = float("nan")

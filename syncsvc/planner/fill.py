@@ -13,7 +13,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from syncsvc.domain import CheckIn, DayClass, MobilityBlock, Session, SessionStatus
+from syncsvc.domain import (
+    CheckIn,
+    DayClass,
+    DayLoad,
+    MobilityBlock,
+    Session,
+    SessionStatus,
+    WeekLoad,
+)
+from syncsvc.load.ratio_history import ratio_from, ratio_means_something
 from syncsvc.planner.days import DAY_NAMES, Calendar
 from syncsvc.planner.draft import OCCUPYING, Draft
 from syncsvc.planner.model import PlanInputs
@@ -21,6 +30,28 @@ from syncsvc.planner.settings import PlannerSettings
 from syncsvc.programme.catalogue import Catalogue
 from syncsvc.programme.content import ContentRequest, build_content, rest_day_items
 from syncsvc.programme.cycle import WeekState, programme_weeks, week_start_of
+
+
+def meaningful_ratios(
+    days: Sequence[DayLoad], weeks: Sequence[WeekLoad]
+) -> tuple[list[DayLoad], dict[date, WeekLoad]]:
+    """The load figures with the acute:chronic ratio left out where the load chart leaves
+    it out (under 3 weeks of runs behind it), so P3 never acts on a meaningless ratio.
+
+    A week that starts before that day loses its weekly peak; P3 then reads the
+    ratios of its days that mean something, if any.
+    """
+    since = ratio_from(days)
+    kept_days = [
+        day if ratio_means_something(day.day, since) else replace(day, acwr=None) for day in days
+    ]
+    kept_weeks = {
+        week.week_start: (
+            week if ratio_means_something(week.week_start, since) else replace(week, max_acwr=None)
+        )
+        for week in weeks
+    }
+    return kept_days, kept_weeks
 
 
 def fill(
@@ -47,12 +78,13 @@ def fill(
     zone = ZoneInfo(inputs.profile.timezone)
     checkins = sorted(inputs.checkins, key=lambda c: c.at)
     windows = basics_windows(checkins, zone, settings)
+    day_loads, week_loads = meaningful_ratios(inputs.days, inputs.weeks)
     states = programme_weeks(
         start=min(start, week_start_of(inputs.today)),
         until=until,
         sessions_by_week=sessions_by_week,
-        week_loads={week.week_start: week for week in inputs.weeks},
-        day_loads={day.day: day for day in inputs.days if day.day >= start},
+        week_loads=week_loads,
+        day_loads={day.day: day for day in day_loads if day.day >= start},
         today=inputs.today,
         level=inputs.profile.level,
         catalogue=catalogue,

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import TYPE_CHECKING
 
 from syncsvc.domain import DayClass, SessionKind
 from syncsvc.planner.days import DAY_NAMES, Calendar, DayInfo
 from syncsvc.planner.model import RuleBreak
-from syncsvc.planner.settings import PlannerSettings
+
+if TYPE_CHECKING:
+    from syncsvc.planner.settings import PlannerSettings
 
 
 @dataclass(frozen=True, slots=True)

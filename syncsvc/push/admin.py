@@ -15,9 +15,19 @@ from urllib.parse import urlsplit, urlunsplit
 from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.errors import AuthError, NotFoundError, UsageError
+from syncsvc.push.caldav import DEFAULT_CALENDAR
+from syncsvc.push.dav import CalDavClient
 from syncsvc.push.engine import connect, lag, next_attempt_at, push_all, push_channel
 from syncsvc.push.google import authorise
-from syncsvc.push.model import ChannelKind, ChannelState, ChannelStatus, EntryState, PushResult
+from syncsvc.push.model import (
+    ChannelKind,
+    ChannelState,
+    ChannelStatus,
+    ChannelUnavailable,
+    EntryState,
+    PushResult,
+    RemoteGone,
+)
 from syncsvc.store.database import Store
 from syncsvc.store.push import Channel
 
@@ -53,17 +63,40 @@ def add_caldav(
     username: str,
     password: str,
     calendar: str | None = None,
+    verify: bool = False,
 ) -> Channel:
-    """Add a CalDAV calendar (or give an existing one a new password). Nothing is sent yet."""
+    """Add a CalDAV calendar (or give an existing one a new password). No event is sent yet.
+
+    `verify` first logs in and finds (or makes) the calendar, so a wrong URL or
+    password is refused before anything is stored; the web page's form does that,
+    as the runner is there to correct it.
+    """
     if not username:
         raise UsageError("a CalDAV channel needs --username")
+    target = _clean_url(url)
+    if verify:
+        check_caldav(target, username, password, calendar or DEFAULT_CALENDAR)
     options: dict[str, Any] = {"username": username}
     if calendar:
         options["calendar"] = calendar
     with store.write() as tx:
         return tx.athlete(athlete_id).push.add_channel(
-            ChannelKind.CALDAV, _clean_url(url), options=options, secret={"password": password}
+            ChannelKind.CALDAV, target, options=options, secret={"password": password}
         )
+
+
+def check_caldav(url: str, username: str, password: str, calendar: str) -> None:
+    """Log in and find the calendar (made if missing); raise what the server refused."""
+    client = CalDavClient(url, username, password)
+    try:
+        client.discover(calendar)
+    except RemoteGone:
+        raise ChannelUnavailable(
+            f"there is no CalDAV account at {url}",
+            hint="check the address: the server, your DAV root, or a calendar",
+        ) from None
+    finally:
+        client.close()
 
 
 def add_garmin(store: Store, athlete_id: int) -> Channel:

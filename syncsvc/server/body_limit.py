@@ -12,9 +12,10 @@ in front of every route:
   seconds gets a 408 instead of holding a worker);
 - a client that goes away mid-body is one debug line, not an error traceback.
 
-Limits are per path (`limits`), with `default_bytes` for every other route; the
-settings are `service.body_limit_webhook_bytes` and
-`service.body_limit_default_bytes`.
+Limits are per path (`per_path`, exact) or per path prefix (`per_prefix`: the
+webhook's secret callback path `/webhooks/strava/<secret>`), with
+`default_bytes` for every other route; the settings are
+`service.body_limit_webhook_bytes` and `service.body_limit_default_bytes`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,9 +48,15 @@ class BodyLimits:
     default_bytes: int
     per_path: Mapping[str, int]
     read_s: float
+    per_prefix: Mapping[str, int] = field(default_factory=dict)
 
     def for_path(self, path: str) -> int:
-        return self.per_path.get(path, self.default_bytes)
+        if path in self.per_path:
+            return self.per_path[path]
+        for prefix, limit in self.per_prefix.items():
+            if path.startswith(prefix):
+                return limit
+        return self.default_bytes
 
 
 def body_limits(settings: Settings) -> BodyLimits:
@@ -58,6 +65,11 @@ def body_limits(settings: Settings) -> BodyLimits:
         default_bytes=service.body_limit_default_bytes,
         per_path={routes.path_of(routes.STRAVA_WEBHOOK_EVENT): service.body_limit_webhook_bytes},
         read_s=service.body_read_s,
+        per_prefix={
+            routes.static_prefix(routes.STRAVA_WEBHOOK_SECRET_EVENT): (
+                service.body_limit_webhook_bytes
+            )
+        },
     )
 
 

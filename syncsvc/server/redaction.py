@@ -1,4 +1,4 @@
-"""Secrets never reach a log: feed tokens in paths, secret query parameters.
+"""Secrets never reach a log: feed tokens and the webhook's secret in paths, secret parameters.
 
 `GET /feeds%2F<token>.ics` and `GET /%66eeds/<token>.ics` reach the feed, and
 a log line shows the path as the client wrote it: a pattern for `/feeds/` alone
@@ -7,7 +7,8 @@ rounds, for double encoding) and redacted again; when that finds a secret, the
 whole run is replaced by its redacted, decoded form (re-quoted, so a decoded
 line break cannot forge a log line).
 
-What is redacted: feed tokens in paths (any case), the values of the query
+What is redacted: feed tokens in paths (any case), the secret segment of
+Strava's callback path (`/webhooks/strava/<secret>`), the values of the query
 parameters and fields that carry a secret (`client_secret`, `access_token`,
 `refresh_token`, `code`, `hub.verify_token`, `verify_token`), in `key=value`,
 JSON and Python-repr form. `syncsvc serve` and the CLI (`--debug` shows
@@ -33,6 +34,9 @@ from urllib.parse import quote, unquote
 from syncsvc import routes
 
 FEED_PATH = re.compile(f"(?i)({re.escape(routes.static_prefix(routes.FEED))})" + r"[^/?#\s\"']+")
+WEBHOOK_SECRET_PATH = re.compile(
+    f"(?i)({re.escape(routes.static_prefix(routes.STRAVA_WEBHOOK_SECRET_EVENT))})" + r"[^/?#\s\"']+"
+)
 _NAMES_OF_SECRETS = r"hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code"
 SECRET_PARAMETERS = re.compile(rf"(?i)(\b(?:{_NAMES_OF_SECRETS})=)[^&\s\"']+")
 SECRET_FIELDS = re.compile(rf"""(?i)(["'](?:{_NAMES_OF_SECRETS})["']\s*:\s*["'])[^"']+""")
@@ -42,9 +46,10 @@ _KEEP_READABLE = "/?&=:;,.-_~+@!$()*[]"
 REDACTED = "[redacted]"
 
 
-def redact_feed_paths(text: str) -> str:
-    """`/feeds/<token>.ics` becomes `/feeds/[redacted]`, however it was encoded."""
-    return _through_encoding(text, _plain_feed_paths)
+def redact_secret_paths(text: str) -> str:
+    """`/feeds/<token>.ics` becomes `/feeds/[redacted]`, `/webhooks/strava/<secret>`
+    `/webhooks/strava/[redacted]`, however they were encoded."""
+    return _through_encoding(text, _plain_secret_paths)
 
 
 def redact_text(text: str) -> str:
@@ -52,14 +57,15 @@ def redact_text(text: str) -> str:
     return _through_encoding(text, _plain_secrets)
 
 
-def _plain_feed_paths(text: str) -> str:
+def _plain_secret_paths(text: str) -> str:
+    text = WEBHOOK_SECRET_PATH.sub(rf"\1{REDACTED}", text)
     return FEED_PATH.sub(rf"\1{REDACTED}", text)
 
 
 def _plain_secrets(text: str) -> str:
     text = SECRET_FIELDS.sub(rf"\1{REDACTED}", text)
     text = SECRET_PARAMETERS.sub(rf"\1{REDACTED}", text)
-    return _plain_feed_paths(text)
+    return _plain_secret_paths(text)
 
 
 def _through_encoding(text: str, redact: Callable[[str], str]) -> str:
@@ -82,8 +88,8 @@ def _through_encoding(text: str, redact: Callable[[str], str]) -> str:
 
 
 def redact_feed_tokens(text: str) -> str:
-    """`/feeds/<token>.ics` becomes `/feeds/[redacted]` (any case, however it was encoded)."""
-    return redact_feed_paths(text)
+    """Feed tokens and the webhook's secret in paths redacted (any case, however encoded)."""
+    return redact_secret_paths(text)
 
 
 def redact_secrets(text: str) -> str:
@@ -92,7 +98,8 @@ def redact_secrets(text: str) -> str:
 
 
 class FeedTokenRedactor(logging.Filter):
-    """A logging filter that redacts feed tokens in a record's message and arguments.
+    """A logging filter that redacts secret paths (feed tokens, the webhook's secret
+    segment) in a record's message and arguments.
 
     uvicorn's access logger passes the path as an argument
     (`'%s - "%s %s HTTP/%s" %d'`), so both are cleaned.

@@ -7,8 +7,12 @@ refresh held back by `service.webhook_coalesce_s` (a create followed by title
 updates becomes one refresh), and answers. The refresh fetches the activity
 from the API: the payload's own data is never trusted.
 
-- Only our `strava.subscription_id` and athletes we know (by Strava owner id)
-  are taken; anything else is dropped, so it is not retried.
+- Strava calls `/webhooks/strava/<secret>` once `syncsvc strava webhook
+  register` stored a secret path segment; the plain `/webhooks/strava` (and any
+  other segment) is then a 404. Without a stored segment the plain path works.
+- Only our subscription id (`strava.subscription_id`, else the one `register`
+  stored, read at once: `webhook_state.py`) and athletes we know (by Strava
+  owner id) are taken; anything else is dropped, so it is not retried.
 - A duplicate delivery (same athlete, object, aspect and event time) changes
   nothing; a malformed body is a 400 and stores nothing.
 - Events carry no signature and cost Strava reads, so only Strava's own
@@ -21,17 +25,17 @@ from the API: the payload's own data is never trusted.
   athlete or duplicate state: what became of it goes to the log and to
   `syncsvc_webhook_events_total{outcome=...}` only, never to the sender (a
   different answer let the subscription id be guessed in seconds).
-- The verify token is compared in constant time and never logged (stravalib's
-  own check is a bare assert, which `python -O` removes).
+- The verify token (`strava.webhook_verify_token`, else the stored one) is
+  compared in constant time and never logged (stravalib's own check is a bare
+  assert, which `python -O` removes).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -46,6 +50,7 @@ from syncsvc.domain import Source
 from syncsvc.errors import StoreError
 from syncsvc.server.jobs import JobKind, JobQueue, JobRequest, Priority
 from syncsvc.server.metrics import ServiceMetrics
+from syncsvc.server.webhook_state import WebhookStateCache
 from syncsvc.sources.strava_announcements import Announcement, record_announcement
 from syncsvc.store.database import Store
 
@@ -106,8 +111,13 @@ def parse_event(body: bytes) -> StravaEvent | None:
         return None
 
 
-def verify_token_matches(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+def not_found() -> Response:
+    """A plain or wrong callback path once a secret one is stored: as if nothing were here."""
+    return PlainTextResponse("Not Found", status_code=404)
+
+
+def try_again() -> Response:
+    return PlainTextResponse("try again\n", status_code=503)
 
 
 @dataclass
@@ -116,22 +126,40 @@ class StravaWebhook:
     settings: Settings
     jobs: JobQueue
     metrics: ServiceMetrics
+    state: WebhookStateCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = WebhookStateCache(self.store, self.settings)
 
     async def validate(self, request: Request) -> Response:
         """Subscription validation: echo `hub.challenge` when the verify token is ours."""
-        expected = self.settings.strava.webhook_verify_token
         params = request.query_params
         given = params.get("hub.verify_token", "")
-        if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
-            return PlainTextResponse("not a subscription validation\n", status_code=400)
-        # An empty verify token is unset: it would accept any validation request.
-        secret = expected.get_secret_value() if expected is not None else ""
-        if not secret or not verify_token_matches(given, secret):
+        segment = request.path_params.get("secret")
+        try:
+            on_our_path = await self.state.matching(lambda state: state.takes_path(segment))
+            if on_our_path is None:
+                return not_found()
+            if params.get("hub.mode") != "subscribe" or "hub.challenge" not in params:
+                return PlainTextResponse("not a subscription validation\n", status_code=400)
+            ours = await self.state.matching(
+                lambda state: state.takes_path(segment) and state.takes_verify_token(given)
+            )
+        except StoreError:
+            return try_again()
+        if ours is None:
             log.warning("webhook validation refused: wrong verify token")
             return PlainTextResponse("wrong verify token\n", status_code=403)
         return JSONResponse({"hub.challenge": params["hub.challenge"]})
 
     async def receive(self, request: Request) -> Response:
+        segment = request.path_params.get("secret")
+        try:
+            on_our_path = await self.state.matching(lambda state: state.takes_path(segment))
+        except StoreError:
+            return try_again()
+        if on_our_path is None:
+            return not_found()
         body = await request.body()
         # body_limit.py refuses a larger body before reading it; this is the last resort.
         limit = self.settings.service.body_limit_webhook_bytes
@@ -139,8 +167,16 @@ class StravaWebhook:
         if event is None:
             self.metrics.webhook_events.labels(outcome=Outcome.MALFORMED.value).inc()
             return PlainTextResponse("malformed event\n", status_code=400)
-        ours = self.settings.strava.subscription_id
-        if ours is None or event.subscription_id != ours:
+        subscription_id = event.subscription_id
+        try:
+            ours = await self.state.matching(
+                lambda state: (
+                    state.takes_path(segment) and state.takes_subscription(subscription_id)
+                )
+            )
+        except StoreError:
+            return try_again()
+        if ours is None:
             self._count(Outcome.OTHER_SUBSCRIPTION, event)
             return accepted()
         loop = asyncio.get_running_loop()
@@ -154,7 +190,7 @@ class StravaWebhook:
             log.warning("webhook event still being stored after the answer time; answering")
             return accepted()
         except StoreError:
-            return PlainTextResponse("try again\n", status_code=503)
+            return try_again()
         log.debug("webhook event answered", extra={"outcome": outcome.value})
         return accepted()
 
@@ -233,17 +269,13 @@ class StravaWebhook:
 
 
 def webhook_routes(webhook: StravaWebhook) -> list[BaseRoute]:
+    """The plain path and the secret one; which of them answers is the stored state's call."""
     return [
-        Route(
-            routes.path_of(routes.STRAVA_WEBHOOK_VALIDATE),
-            webhook.validate,
-            methods=["GET"],
-            name=routes.STRAVA_WEBHOOK_VALIDATE,
-        ),
-        Route(
-            routes.path_of(routes.STRAVA_WEBHOOK_EVENT),
-            webhook.receive,
-            methods=["POST"],
-            name=routes.STRAVA_WEBHOOK_EVENT,
-        ),
+        Route(routes.path_of(name), endpoint, methods=[method], name=name)
+        for name, endpoint, method in (
+            (routes.STRAVA_WEBHOOK_VALIDATE, webhook.validate, "GET"),
+            (routes.STRAVA_WEBHOOK_EVENT, webhook.receive, "POST"),
+            (routes.STRAVA_WEBHOOK_SECRET_VALIDATE, webhook.validate, "GET"),
+            (routes.STRAVA_WEBHOOK_SECRET_EVENT, webhook.receive, "POST"),
+        )
     ]

@@ -33,6 +33,7 @@ from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
 from syncsvc.store.scope import AthleteData
 from syncsvc.store.shared import SharedData
+from syncsvc.store.strava_webhook import StravaWebhookMeta
 from syncsvc.store.web_access import WebDirectory
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,11 @@ class Transaction:
     @property
     def shared(self) -> SharedData:
         return SharedData(self.orm, self.secrets)
+
+    @property
+    def strava_webhook(self) -> StravaWebhookMeta:
+        """Strava's webhook subscription id, verify token and secret path (store-wide)."""
+        return StravaWebhookMeta(self.orm, self.secrets)
 
     @property
     def web(self) -> WebDirectory:

@@ -1,8 +1,8 @@
 """The tables. Every table that holds an athlete's data carries `athlete_id`.
 
 Two tables are store-wide by nature and hold no athlete data: `store_meta` (the
-UID host name fixed at creation, ...) and `strava_budget` (Strava's limits are
-per application, shared by every athlete).
+UID host name fixed at creation, Strava's webhook subscription, ...) and
+`strava_budget` (Strava's limits are per application, shared by every athlete).
 
 Types are chosen to read the same on SQLite and PostgreSQL: instants are stored
 as timezone-aware `DateTime` (UTC), calendar days as `Date`, wall-clock times as

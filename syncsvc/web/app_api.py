@@ -27,8 +27,11 @@ from syncsvc.config import Settings
 from syncsvc.domain import CheckIn, Session, SessionKind, Source
 from syncsvc.errors import UsageError
 from syncsvc.profiles import profile_rows
+from syncsvc.push.admin import Removal
+from syncsvc.push.model import ChannelStatus, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
+from syncsvc.store.push import Channel
 from syncsvc.store.sync_state import CredentialInfo
 from syncsvc.store.web_access import OAuthState, OpenedSession, WebSession
 
@@ -50,6 +53,8 @@ class Connections:
     garmin: dict[str, Any] | None
     plan_sources: list[PlanSourceInfo]
     strava_configured: bool
+    push_channels: list[ChannelStatus]
+    timezone: str
 
 
 StartBackfill = Callable[[int], object]
@@ -209,6 +214,8 @@ class AppApi:
             garmin=_info(found.get("garmin")),
             plan_sources=handle.plan_sources(),
             strava_configured=self.app.strava_configured,
+            push_channels=handle.push_channels(),
+            timezone=handle.athlete.profile.timezone,
         )
 
     def strava_authorization_url(self, redirect_uri: str, state: str) -> str:
@@ -258,6 +265,40 @@ class AppApi:
     def remove_plan_source(self, athlete_id: int, which: str) -> str:
         name, note = self._for(athlete_id).remove_plan_source(which)
         return f"Removed plan source {name!r}. {note}"
+
+    # ------------------------------------------------------------ push channels
+
+    def push_channels(self, athlete_id: int) -> list[ChannelStatus]:
+        return self._for(athlete_id).push_channels()
+
+    def add_caldav_channel(
+        self, athlete_id: int, url: str, username: str, password: str, calendar: str | None
+    ) -> Channel:
+        """Log in to the CalDAV server first: a refused password or address stores nothing."""
+        return self._for(athlete_id).add_caldav_channel(
+            url=url, username=username, password=password, calendar=calendar, verify=True
+        )
+
+    def add_garmin_channel(self, athlete_id: int) -> Channel:
+        """Push to the Garmin account already connected (its stored tokens)."""
+        return self._for(athlete_id).add_garmin_channel()
+
+    def connect_garmin_and_push(
+        self, athlete_id: int, email: str, password: str, mfa_code: Callable[[], str]
+    ) -> Channel:
+        """Log in to Garmin Connect (only the tokens are kept), then push to that account."""
+        self.connect_garmin(athlete_id, email, password, mfa_code)
+        return self.add_garmin_channel(athlete_id)
+
+    def push_now(self, athlete_id: int, channel_id: int) -> PushResult:
+        """One of this athlete's channels, pushed now; another athlete's id is not found."""
+        [result] = self._for(athlete_id).push_sync(channel_id)
+        return result
+
+    def remove_push_channel(
+        self, athlete_id: int, channel_id: int, *, keep_events: bool
+    ) -> Removal:
+        return self._for(athlete_id).remove_push_channel(channel_id, keep_events=keep_events)
 
 
 def _info(info: CredentialInfo | None) -> dict[str, Any] | None:

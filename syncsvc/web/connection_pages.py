@@ -17,26 +17,15 @@ from syncsvc.api.web_access import web_base_url
 from syncsvc.domain import Source
 from syncsvc.errors import SyncsvcError, UsageError
 from syncsvc.web.app_api import AppApi
+from syncsvc.web.connections_view import UPLOAD_SUFFIXES, connections
 from syncsvc.web.garmin_login import GarminLogins, LoginStep
 from syncsvc.web.joining_pages import SIGNUP, finish_signup
 from syncsvc.web.pages import Handler, Page, endpoint
+from syncsvc.web.push_pages import push_routes
 
 STRAVA = "strava"
 CONNECT = "connect"
 UPLOAD_PATH = "/connections/upload"
-UPLOAD_SUFFIXES = (".fit", ".fit.gz", ".gpx", ".gpx.gz", ".tcx", ".tcx.gz", ".zip")
-
-
-def connections(page: Page, status: int = 200, **context: object) -> Response:
-    found = page.api.connections(page.athlete_id)
-    return page.render(
-        "connections.html",
-        status=status,
-        found=found,
-        suffixes=", ".join(UPLOAD_SUFFIXES),
-        upload_max_mb=page.settings.web.upload_max_mb,
-        **context,
-    )
 
 
 def strava_start(page: Page) -> Response:
@@ -106,34 +95,50 @@ def strava_disconnect(page: Page) -> Response:
 
 
 def garmin_pages(logins: GarminLogins) -> tuple[Handler, Handler]:
+    """Log in to Garmin Connect (email, password, then the MFA code if asked).
+
+    With `push=1` in the form (the push channels' Garmin form) the login also
+    adds the Garmin push channel on that account, in the same login thread.
+    """
+
     def start(page: Page) -> Response:
         email = page.form.get("email", "").strip()
-        password = page.form.get("password", "")
+        password = page.form.pop("password", "")
+        push = page.form.get("push") == "1"
         if not email or not password:
-            return connections(
-                page, status=400, garmin_error="Give your Garmin email and password."
-            )
+            return _garmin_failed(page, push, "Give your Garmin email and password.")
         athlete_id = page.athlete_id
-        step = logins.start(
-            athlete_id, lambda ask: page.api.connect_garmin(athlete_id, email, password, ask)
-        )
-        return _garmin_step(page, step)
+        connect = page.api.connect_garmin_and_push if push else page.api.connect_garmin
+        step = logins.start(athlete_id, lambda ask: connect(athlete_id, email, password, ask))
+        return _garmin_step(page, step, push)
 
     def code(page: Page) -> Response:
         step = logins.give_code(page.athlete_id, page.form.get("code", "").strip())
-        return _garmin_step(page, step)
+        return _garmin_step(page, step, page.form.get("push") == "1")
 
     return start, code
 
 
-def _garmin_step(page: Page, step: LoginStep) -> Response:
+def _garmin_step(page: Page, step: LoginStep, push: bool) -> Response:
     error = step.error
     if step.needs_code:
-        return connections(page, garmin_mfa=True)
+        return connections(page, garmin_mfa="push" if push else "source")
     if error is not None:
         words = error.one_line() if isinstance(error, SyncsvcError) else str(error)
-        return connections(page, status=400, garmin_error=f"Garmin was not connected: {words}")
+        return _garmin_failed(page, push, f"Garmin was not connected: {words}")
+    if push:
+        return page.redirect(
+            "connections",
+            "Garmin is connected (only its tokens are kept) and your sessions will go to its "
+            "calendar and your watch. Choose Sync now to put the next 14 days there.",
+        )
     return page.redirect("connections", "Garmin is connected. Only its tokens are kept.")
+
+
+def _garmin_failed(page: Page, push: bool, words: str) -> Response:
+    if push:
+        return connections(page, status=400, push_garmin_error=words)
+    return connections(page, status=400, garmin_error=words)
 
 
 def garmin_disconnect(page: Page) -> Response:
@@ -207,4 +212,5 @@ def connection_routes(api: AppApi) -> list[Route]:
         post(UPLOAD_PATH, upload, "upload", max_body_bytes=upload_limit),
         post("/connections/plan-sources", plan_source_add, "plan_source_add"),
         post("/connections/plan-sources/remove", plan_source_remove, "plan_source_remove"),
+        *push_routes(api),
     ]

@@ -12,8 +12,8 @@ import pytest
 
 from syncsvc import clock
 from syncsvc.api.athletes import initialise
-from syncsvc.api.pipeline import refresh_athlete
-from syncsvc.domain import Profile, SessionStatus, SourceRecord
+from syncsvc.api.pipeline import refresh_athlete, views_of
+from syncsvc.domain import DayClass, DayLoad, Profile, SessionStatus, SourceRecord
 from syncsvc.runtime import Runtime
 from syncsvc.testing.history import HistorySpec, as_activities, generate_history
 
@@ -125,3 +125,23 @@ def test_local_today_is_the_date_in_the_athletes_zone() -> None:
     clock.set_now(datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
     assert local_today(athlete("Europe/Berlin")) == date(2026, 11, 25)
     assert local_today(athlete("America/Denver")) == date(2026, 11, 24)
+
+
+def test_a_stored_day_keeps_its_ratio_only_with_three_weeks_of_runs_behind_it() -> None:
+    """The pages, the chart and the squad table read the stored days: a runner who began
+    ten days ago sees no acute:chronic ratio (it would read 2 or more), a later day does."""
+    first_run = date(2026, 11, 2)
+    days = [
+        DayLoad(
+            day=first_run + timedelta(days=offset),
+            load=60.0 if offset % 2 == 0 else 0.0,
+            day_class=DayClass.EASY,
+            reason="",
+            acwr=2.2,
+        )
+        for offset in range(28)
+    ]
+    stored = {view.day: view.acwr for view in views_of(days, first_run + timedelta(days=27))}
+    assert stored[first_run + timedelta(days=10)] is None
+    assert stored[first_run + timedelta(days=20)] is None
+    assert stored[first_run + timedelta(days=21)] == 2.2

@@ -13,6 +13,7 @@ import pytest
 
 from syncsvc.api.app import Syncsvc
 from syncsvc.api.plan_reader import ReadSettings, full_view, stored_view
+from syncsvc.cli.quick_read import QuickRead, parse
 from syncsvc.testing.cli import invoke
 from tests.cli.conftest import DEMO_NOW
 
@@ -25,9 +26,13 @@ FORBIDDEN = (
     "garminconnect",
     "uvicorn",
 )
+QUICK_FORBIDDEN = (*FORBIDDEN, "typer", "pydantic")
+"""The quick front door (`cli/quick_read.py`) answers a plain plan or today without Typer."""
 
 
-def loaded_by(home: Path, args: list[str]) -> tuple[list[str], str]:
+def loaded_by(
+    home: Path, args: list[str], forbidden: tuple[str, ...] = FORBIDDEN
+) -> tuple[list[str], str]:
     probe = (
         "import sys\n"
         f"sys.argv = ['syncsvc', '--home', {str(home)!r}, *{args!r}]\n"
@@ -35,7 +40,7 @@ def loaded_by(home: Path, args: list[str]) -> tuple[list[str], str]:
         "try:\n"
         "    run()\n"
         "finally:\n"
-        f"    names = {FORBIDDEN!r}\n"
+        f"    names = {forbidden!r}\n"
         "    found = sorted({n for n in names for m in sys.modules"
         " if m == n or m.startswith(n + '.')})\n"
         "    print('LOADED', ' '.join(found), file=sys.stderr)\n"
@@ -52,11 +57,60 @@ def loaded_by(home: Path, args: list[str]) -> tuple[list[str], str]:
     return line.removeprefix("LOADED").split(), completed.stdout
 
 
-@pytest.mark.parametrize("args", [["plan"], ["today"], ["plan", "--json"], ["today", "--json"]])
-def test_plan_and_today_stay_off_the_orm(demo_home: Path, args: list[str]) -> None:
-    found, stdout = loaded_by(demo_home, args)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan"],
+        ["today"],
+        ["plan", "--json"],
+        ["today", "--json"],
+        ["--athlete", "demo", "plan", "-w", "1"],
+        ["plan", "--weeks=3", "--json", "-a", "demo"],
+    ],
+)
+def test_plan_and_today_stay_off_the_orm_and_typer(demo_home: Path, args: list[str]) -> None:
+    """Off the ORM, the settings model and Typer, and printing what Typer's command prints."""
+    found, stdout = loaded_by(demo_home, args, QUICK_FORBIDDEN)
     assert found == []
+    assert stdout
     assert stdout == invoke(["--home", str(demo_home), *args]).stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--help"],
+        ["plan", "--weeks", "9"],
+        ["plan", "--json", "--json"],
+        ["plan", "--bogus"],
+        ["plan", "move", "abc"],
+        ["--debug", "plan"],
+        ["today", "--weeks", "2"],
+        ["-a=demo", "plan"],
+        ["plan", "--athlete"],
+    ],
+)
+def test_anything_but_a_plain_invocation_is_left_to_typer(args: list[str]) -> None:
+    assert parse(args) is None
+
+
+def test_the_quick_front_door_reads_options_as_typer_does(tmp_path: Path) -> None:
+    read = parse(["--home", str(tmp_path), "-a", "ana", "plan", "--json", "-w", "3"])
+    assert read == QuickRead("plan", tmp_path, None, "ana", 3, json_output=True)
+    read = parse(["--athlete=ana", "today", "--athlete", "bo"])
+    assert read == QuickRead("today", None, None, "bo", None, json_output=False)
+
+
+def test_a_slip_reaches_typer_and_its_one_line(demo_home: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "syncsvc", "--home", str(demo_home), "plan", "--weeks", "9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: --weeks 9 is out of range: show 1 to 8 weeks"
 
 
 def test_a_store_of_another_schema_takes_the_full_path(demo_home: Path) -> None:

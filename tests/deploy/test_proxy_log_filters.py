@@ -22,6 +22,8 @@ URIS = [
     f"/webhooks/strava?hub.mode=subscribe&hub.verify_token={TOKEN}",
     f"/x?code={TOKEN}",
     f"/signin/{TOKEN}",
+    f"/webhooks/strava/{TOKEN}",
+    f"/webhooks/strava/{TOKEN}?hub.mode=subscribe&hub.challenge=c",
 ]
 
 
@@ -34,7 +36,7 @@ def caddy_filters() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("uri", URIS)
 def test_caddys_uri_filter_leaves_no_token(uri: str) -> None:
     filters = caddy_filters()
-    assert len(filters) == 3  # feed paths, sign-in links, query strings
+    assert len(filters) == 4  # feed paths, sign-in links, the webhook's secret path, queries
     for pattern, replacement in filters:
         uri = re.sub(pattern, replacement, uri)
     assert TOKEN not in uri

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from syncsvc.server.redaction import SecretRedactor, redact_text
+from syncsvc.testing.cli import invoke
 from tests.faults.tls_fake import tls_strava
 
 CLIENT_SECRET = "client-secret-tls-0123456789"
@@ -31,6 +32,8 @@ def test_debug_webhook_list_over_real_tls_logs_urllib3_but_not_the_client_secret
         f'[strava]\nclient_id = "24523"\nclient_secret = "{CLIENT_SECRET}"\n'
         f'webhook_verify_token = "{VERIFY_TOKEN}"\n'
     )
+    initialised = invoke(["--home", str(home), "init", "--athlete", "ana"])  # list reads the store
+    assert initialised.exit_code == 0, initialised.output
     replies = {"/api/v3/push_subscriptions": [{"id": 7, "callback_url": "https://x/webhooks"}]}
     with tls_strava(tmp_path, replies) as fake:
         result = subprocess.run(

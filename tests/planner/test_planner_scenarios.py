@@ -223,3 +223,34 @@ def test_an_ordinary_season_moves_at_most_one_session_in_four() -> None:
     moved = {sid for result in results for sid in result.moved}
     assert len(moved) <= len(sessions) / 4
     assert sum(len(r.moved) for r in results) / len(results) < 0.25
+
+
+def _stepped_back(result: PlanResult) -> bool:
+    notes = " ".join(result.plan.notes)
+    reasons = " ".join(r for s in result.plan.sessions for r in s.reasons)
+    return "one step back" in notes or "one step back" in reasons
+
+
+def test_a_ratio_with_under_three_weeks_of_runs_behind_it_never_steps_back() -> None:
+    """P3 reads the acute:chronic ratio only where the load chart shows it: a new
+    runner's first runs (here two, last week) give a ratio of 2.07 that means nothing."""
+    today = MONDAY + timedelta(days=28)
+    pattern = "R" * 21 + "RHRRRRL" + BEGINNER_WEEK * 3
+    days = days_from_pattern(MONDAY, pattern, today, acwr=2.07)
+
+    result = run(make_inputs(today=today, days=days))
+
+    assert live(result.plan.sessions)
+    assert not _stepped_back(result)
+    assert not any("P3" in note for note in result.plan.notes)
+
+
+def test_a_high_ratio_after_four_weeks_of_runs_still_steps_back() -> None:
+    """The same ratio with five weeks of running behind it is a real jump (P3)."""
+    today = MONDAY + timedelta(days=35)
+    days = days_from_pattern(MONDAY, BEGINNER_WEEK * 8, today, acwr=2.07)
+
+    result = run(make_inputs(today=today, days=days))
+
+    assert _stepped_back(result)
+    assert any("acute:chronic load ratio 2.07" in note for note in result.plan.notes)

@@ -21,10 +21,13 @@ NOW = "2026-11-30T07:30:00Z"
 """08:30 in Berlin, half an hour after the hard run."""
 
 
-def make_served(tmp_path: Path) -> tuple[Path, Seeded]:
-    """A home with settings, an athlete, 12 weeks of history, Strava connected, a feed."""
+def make_served(tmp_path: Path, *, webhook_settings: bool = True) -> tuple[Path, Seeded]:
+    """A home with settings, an athlete, 12 weeks of history, Strava connected, a feed.
+
+    `webhook_settings` False: no verify token or subscription id in the settings.
+    """
     home = tmp_path / "home"
-    write_home(home)
+    write_home(home, webhook_settings=webhook_settings)
     clock.set_now(datetime(2026, 11, 30, 7, 30, tzinfo=UTC))
     runtime = Runtime.create(home=home)
     try:

@@ -36,14 +36,21 @@ RATE_HEADERS = {
 }
 
 
-def settings_toml(*, coalesce_s: float = 0.5, extra: str = "") -> str:
+def settings_toml(
+    *, coalesce_s: float = 0.5, extra: str = "", webhook_settings: bool = True
+) -> str:
+    """`webhook_settings` False leaves the verify token and subscription id to the store."""
+    webhook = (
+        f'webhook_verify_token = "{VERIFY_TOKEN}"\nsubscription_id = {SUBSCRIPTION_ID}'
+        if webhook_settings
+        else ""
+    )
     return f"""
 log_level = "info"
 [strava]
 client_id = "24523"
 client_secret = "client-secret-for-tests"
-webhook_verify_token = "{VERIFY_TOKEN}"
-subscription_id = {SUBSCRIPTION_ID}
+{webhook}
 retries = 0
 [service]
 webhook_coalesce_s = {coalesce_s}
@@ -202,9 +209,13 @@ def seed_store(
     return Seeded(athlete.id, token, strava_only, garmin)
 
 
-def write_home(home: Path, *, coalesce_s: float = 0.5, extra: str = "") -> None:
+def write_home(
+    home: Path, *, coalesce_s: float = 0.5, extra: str = "", webhook_settings: bool = True
+) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    (home / "settings.toml").write_text(settings_toml(coalesce_s=coalesce_s, extra=extra))
+    (home / "settings.toml").write_text(
+        settings_toml(coalesce_s=coalesce_s, extra=extra, webhook_settings=webhook_settings)
+    )
 
 
 def event(

@@ -42,6 +42,8 @@ def test_every_named_route_has_a_path() -> None:
         routes.FEED,
         routes.STRAVA_WEBHOOK_VALIDATE,
         routes.STRAVA_WEBHOOK_EVENT,
+        routes.STRAVA_WEBHOOK_SECRET_VALIDATE,
+        routes.STRAVA_WEBHOOK_SECRET_EVENT,
         routes.HEALTHZ,
         routes.METRICS,
     }
@@ -49,3 +51,5 @@ def test_every_named_route_has_a_path() -> None:
     assert set(routes.PATHS) == names
     assert routes.url_path_for(routes.HEALTHZ) == "/healthz"
     assert routes.url_path_for(routes.STRAVA_WEBHOOK_EVENT) == "/webhooks/strava"
+    assert routes.strava_webhook_path("s3cret") == "/webhooks/strava/s3cret"
+    assert routes.strava_webhook_path(None) == "/webhooks/strava"

@@ -115,7 +115,8 @@ def screenshots(page: Any, name: str) -> list[Path]:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             path = ARTEFACTS / f"{name}-{width}-{scheme}.png"
-            page.screenshot(path=str(path), full_page=True)
+            # caret="initial": hiding the caret injects a <style>, which the CSP rightly blocks.
+            page.screenshot(path=str(path), full_page=True, caret="initial")
             saved.append(path)
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 800})

@@ -24,6 +24,8 @@ import responses
 from syncsvc import clock
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities
+from tests.push.conftest import radicale  # noqa: F401  (fixture)
+from tests.push.radicale_server import PASSWORD, USER, Radicale
 from tests.sources.fakes import FakeStrava
 from tests.sources.fit_writer import FitRun, encode_fit
 from tests.web.browser import (
@@ -268,6 +270,60 @@ def test_connect_strava_through_our_callback_and_see_the_first_sync(live: Live) 
     check_accessibility(live.page, "connections after Strava")
 
 
+def test_add_a_caldav_calendar_from_the_page_and_see_it_listed_as_ok(
+    live: Live,
+    radicale: Radicale,  # noqa: F811
+) -> None:
+    live.sign_in()
+    live.go("/connections")
+    live.page.get_by_text("Add a CalDAV calendar").click()
+    live.page.get_by_label("Server address").fill(radicale.url)
+    live.page.get_by_label("Username", exact=True).fill(USER)
+    live.page.get_by_label("Password", exact=True).fill("a wrong one")
+    live.page.get_by_role("button", name="Add calendar").click()
+    refused = live.page.locator("#caldav-password-error")
+    refused.wait_for()
+    assert "refused" in refused.inner_text()
+    assert live.page.get_by_label("Password", exact=True).input_value() == ""
+    check_accessibility(live.page, "CalDAV password refused")
+    screenshots(live.page, "connections-caldav-refused")
+
+    live.page.get_by_label("Password", exact=True).fill(PASSWORD)
+    live.page.get_by_role("button", name="Add calendar").click()
+    live.page.get_by_role("status").wait_for()
+    assert "Added the calendar" in live.page.get_by_role("status").inner_text()
+    channel = live.page.locator("li.channel")
+    assert channel.locator(".state").inner_text() == "ok"
+    check_accessibility(live.page, "connections with a channel")
+
+    channel.get_by_role("button", name=re.compile("^Sync now")).click()
+    live.page.locator("[role=status]", has_text="Pushed to CalDAV").wait_for()
+    assert radicale.events()
+    assert "Up to date with the plan." in live.page.locator("li.channel").inner_text()
+    screenshots(live.page, "connections-push")
+
+
+def test_the_load_and_connections_pages_pass_axe_on_a_phone_in_light_and_dark(
+    live: Live,
+) -> None:
+    """The load tables' day cards and the push forms, opened, as a 360 px phone shows them."""
+    live.sign_in()
+    live.page.set_viewport_size({"width": 360, "height": 800})
+    for path in ("/load", "/connections"):
+        live.page.goto(live.base + path)
+        live.page.locator("details").evaluate_all("found => found.forEach(d => (d.open = true))")
+        for scheme in ("light", "dark"):
+            live.page.emulate_media(color_scheme=scheme)
+            check_accessibility(live.page, f"{path} at 360 px, {scheme}")
+        widest = live.page.evaluate("document.documentElement.scrollWidth")
+        assert widest <= 360, f"{path} scrolls sideways on a phone ({widest} px)"
+        hidden = live.page.locator(".table-wrap").evaluate_all(
+            "found => found.map(w => w.scrollWidth - w.clientWidth)"
+        )
+        assert all(width <= 0 for width in hidden), f"{path}: a table scrolls sideways"
+    screenshots(live.page, "connections-forms")
+
+
 def test_subscribe_by_webcal_link_and_qr_code_both_give_the_feed_url(live: Live) -> None:
     import zxingcpp
     from PIL import Image
@@ -302,8 +358,12 @@ def test_every_page_passes_axe_and_is_saved_at_two_widths_in_light_and_dark(live
     screenshots(live.page, "signin")
 
 
-def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_home: Path) -> None:
-    """No htmx, no script at all: sign in, mark done, move and check in still work."""
+def test_without_javascript_the_plain_forms_do_everything(
+    chromium: Any,
+    demo_home: Path,
+    radicale: Radicale,  # noqa: F811
+) -> None:
+    """No htmx, no script at all: sign in, mark done, move, check in and a push channel work."""
     port = free_port()
     web = make_web(demo_home, {"service": {"public_url": f"http://127.0.0.1:{port}"}})
     with live_server(web.app, port) as base:
@@ -325,5 +385,20 @@ def test_without_javascript_the_plain_forms_do_everything(chromium: Any, demo_ho
         page.get_by_label("3", exact=True).check()
         page.get_by_role("button", name="Check in").click()
         assert "low back 3/10" in page.locator("section[role=status]").inner_text()
+        page.goto(base + "/connections")
+        page.get_by_text("Add a CalDAV calendar").click()
+        page.get_by_label("Server address").fill(radicale.url)
+        page.get_by_label("Username", exact=True).fill(USER)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Add calendar").click()
+        page.wait_for_url(base + "/connections")
+        page.get_by_role("button", name=re.compile("^Sync now")).click()
+        page.wait_for_url(base + "/connections")
+        assert "Pushed to CalDAV" in page.get_by_role("status").inner_text()
+        page.get_by_label(re.compile("Keep its events")).check()
+        page.get_by_role("button", name=re.compile("^Remove CalDAV")).click()
+        page.wait_for_url(base + "/connections")
+        assert "what it holds stays there" in page.get_by_role("status").inner_text()
+        assert radicale.events()
         context.close()
     web.runtime.close()

@@ -28,7 +28,11 @@ def post_routes(web: Web) -> list[str]:
     paths = []
     for route in web.app.routes:
         if isinstance(route, Route) and "POST" in (route.methods or ()):
-            paths.append(route.path.replace("{session_id}", web.today_session))
+            paths.append(
+                route.path.replace("{session_id}", web.today_session).replace(
+                    "{channel_id:int}", "1"
+                )
+            )
     return paths
 
 
