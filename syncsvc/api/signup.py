@@ -98,8 +98,34 @@ def join_with_strava(runtime: Runtime, code: str, scope: str) -> Joined:
         grant = exchange_code(settings.strava, code, session)
     except StravaAppFull as error:
         raise SignupRefused(Refusal.APP_LIMIT, error.message, hint=error.hint) from None
-    lifetime = timedelta(days=settings.web.session_days)
+    with runtime.store.read() as tx:
+        known = tx.shared.athlete_for_provider_user("strava", grant.athlete_id)
+    if known is None and settings.web.signup_clubs and not _in_a_club(runtime, grant):
+        _revoke(runtime, grant, session)
+        raise SignupRefused(
+            Refusal.CLUB,
+            "joining here is for members of this server's Strava clubs",
+            hint="join the club on Strava first, then sign in again",
+        )
+    joined = _sign_in_or_create(runtime, grant, scope)
+    if joined is None:
+        _revoke(runtime, grant, session)
+        raise SignupRefused(
+            Refusal.FULL,
+            f"this server is full: it has room for {settings.web.signup_max} runners",
+            hint="ask its owner to make room (web.signup_max)",
+        )
+    if joined.created:
+        log.info("athlete joined with strava", extra={"athlete_id": joined.athlete.id})
+    return joined
+
+
+def _sign_in_or_create(runtime: Runtime, grant: StravaGrant, scope: str) -> Joined | None:
+    """One write transaction, one joining at a time: sign in, create, or None when full."""
+    web = runtime.settings.web
+    lifetime = timedelta(days=web.session_days)
     with runtime.store.write() as tx:
+        tx.web.hold_joining_lock()
         known = tx.shared.athlete_for_provider_user("strava", grant.athlete_id)
         if known is not None:
             _save_grant(tx, known, grant, scope)
@@ -107,31 +133,14 @@ def join_with_strava(runtime: Runtime, code: str, scope: str) -> Joined:
             assert athlete is not None  # a credential row cascades with its athlete
             opened = tx.web.open_session(tx.athlete(known).web.ensure_user(), lifetime)
             return Joined(athlete, opened, created=False)
-        full = settings.web.signup_max is not None and (
-            tx.athletes.count() >= settings.web.signup_max
-        )
-    if full:
-        _revoke(runtime, grant, session)
-        raise SignupRefused(
-            Refusal.FULL,
-            f"this server is full: it has room for {settings.web.signup_max} runners",
-            hint="ask its owner to make room (web.signup_max)",
-        )
-    if settings.web.signup_clubs and not _in_a_club(runtime, grant):
-        _revoke(runtime, grant, session)
-        raise SignupRefused(
-            Refusal.CLUB,
-            "joining here is for members of this server's Strava clubs",
-            hint="join the club on Strava first, then sign in again",
-        )
-    with runtime.store.write() as tx:
+        if web.signup_max is not None and tx.athletes.count() >= web.signup_max:
+            return None
         athlete = tx.athletes.add(_unique_name(tx, grant), _profile_from(grant.athlete))
         scope_of = tx.athlete(athlete.id)
         scope_of.feed.issue_token()
         _save_grant(tx, athlete.id, grant, scope)
         opened = tx.web.open_session(scope_of.web.ensure_user(), lifetime)
-    log.info("athlete joined with strava", extra={"athlete_id": athlete.id})
-    return Joined(athlete, opened, created=True)
+        return Joined(athlete, opened, created=True)
 
 
 def _save_grant(tx: Transaction, athlete_id: int, grant: StravaGrant, scope: str) -> None:
