@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -29,10 +30,12 @@ from syncsvc.api import (
     decisions,
     demo,
     feed_admin,
+    history_progress,
     load_view,
     plan_reader,
     plan_sources,
     profile_edits,
+    signup,
     status,
     web_access,
 )
@@ -41,11 +44,13 @@ from syncsvc.api.athletes import InitResult
 from syncsvc.api.checkins import CheckInOutcome
 from syncsvc.api.decisions import DecisionOutcome
 from syncsvc.api.feed_admin import FeedAddress
+from syncsvc.api.history_progress import HistoryProgress
 from syncsvc.api.load_view import LoadDays, LoadReport
 from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
 from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
+from syncsvc.api.signup import Joined
 from syncsvc.api.squad import Squad, SquadFilter, SquadSort, read_squad
 from syncsvc.api.status import StatusReport
 from syncsvc.api.strava_webhook_state import WebhookState, read_webhook_state
@@ -59,7 +64,7 @@ from syncsvc.push.model import ChannelStatus, PushResult
 from syncsvc.runtime import Runtime
 from syncsvc.store.copy import CopyResult, copy_store
 from syncsvc.store.push import Channel
-from syncsvc.store.web_access import OpenedSession, WebSession, WebUser
+from syncsvc.store.web_access import OAuthState, OpenedSession, WebSession, WebUser
 
 if TYPE_CHECKING:
     from syncsvc.api.demo import DemoSetup, HardRunOutcome
@@ -273,8 +278,8 @@ class Syncsvc:
             self.runtime.store, self.runtime.settings, provider, purpose, user_id
         )
 
-    def take_oauth_state(self, state: str, provider: str) -> int | None:
-        """The user id the state was issued to; None when unknown, expired or used."""
+    def take_oauth_state(self, state: str, provider: str) -> OAuthState | None:
+        """The state's purpose and user; None when unknown, expired or used."""
         return web_access.take_oauth_state(self.runtime.store, state, provider)
 
     # ------------------------------------------------------------ roles and coaches
@@ -320,6 +325,13 @@ class Syncsvc:
         return read_squad(
             self.runtime, user, sort=sort, descending=descending, only=only, name=name
         )
+
+    def join_with_strava(self, code: str, scope: str) -> Joined:
+        """Sign in with Strava: a new Strava athlete joins (`web.signup`), a known one signs in.
+
+        A refusal raises `SignupRefused` saying why (scope, gates, Strava's app limit).
+        """
+        return signup.join_with_strava(self.runtime, code, scope)
 
     @property
     def strava_configured(self) -> bool:
@@ -499,6 +511,14 @@ class AthleteApi:
     def disconnect_strava(self) -> bool:
         return connections.disconnect_strava(self.runtime, self.athlete)
 
+    def leave_strava(self) -> int:
+        """Disconnect Strava and remove its records, as a verified deauthorisation does."""
+        return connections.leave_strava(self.runtime, self.athlete)
+
+    def export(self) -> dict[str, Any]:
+        """Everything stored about this athlete, secrets left out (`athlete export`)."""
+        return self.app.export_athlete(self.athlete)
+
     def connect_garmin(
         self,
         *,
@@ -629,6 +649,14 @@ class AthleteApi:
         if found is None:
             raise NotFoundError(f"no session with id {session_id!r}")
         return found
+
+    def history_progress(self) -> HistoryProgress | None:
+        """How far the first Strava sync has read; None once it has finished (or no Strava)."""
+        return history_progress.history_progress(self.runtime, self.athlete)
+
+    def backfill_resumes_at(self) -> datetime | None:
+        """When a backfill paused by the read budget goes on; None: nothing to resume."""
+        return history_progress.backfill_resumes_at(self.runtime, self.athlete)
 
     def load_days(self) -> LoadDays:
         """The days around today with their loads, as the pipeline last stored them."""

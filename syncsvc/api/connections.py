@@ -46,6 +46,21 @@ def disconnect_strava(runtime: Runtime, athlete: Athlete) -> bool:
     return revoke(runtime.store, runtime.settings.strava, athlete.id, CountingSession())
 
 
+def leave_strava(runtime: Runtime, athlete: Athlete) -> int:
+    """Disconnect Strava and remove what it gave: what a verified deauthorisation removes.
+
+    The grant is given back at Strava first (best effort), then the one removal
+    the webhook's verified deauthorisation runs (`deauthorize`): tokens, Strava
+    records, cursor, pending work. Returns how many Strava records went.
+    """
+    from syncsvc.sources.http import CountingSession  # noqa: PLC0415 - requests: disconnect only
+    from syncsvc.sources.strava_announcements import deauthorize  # noqa: PLC0415 - requests
+    from syncsvc.sources.strava_auth import revoke  # noqa: PLC0415 - requests: disconnect only
+
+    revoke(runtime.store, runtime.settings.strava, athlete.id, CountingSession())
+    return deauthorize(runtime.store, runtime.settings, athlete.id)
+
+
 def connect_garmin(
     runtime: Runtime,
     athlete: Athlete,

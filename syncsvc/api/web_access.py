@@ -17,7 +17,7 @@ from syncsvc.domain import Athlete
 from syncsvc.errors import UsageError
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
-from syncsvc.store.web_access import LinkStatus, OpenedSession, WebSession
+from syncsvc.store.web_access import LinkStatus, OAuthState, OpenedSession, WebSession
 
 SIGN_IN_PATH = "/signin/"
 """Where a sign-in link points: the web page's `signin_link` route."""
@@ -95,8 +95,7 @@ def put_oauth_state(
         return tx.web.put_state(provider, purpose, user_id, lifetime)
 
 
-def take_oauth_state(store: Store, state: str, provider: str) -> int | None:
-    """Use the state up: the user id it was issued to; None when unknown, expired or used."""
+def take_oauth_state(store: Store, state: str, provider: str) -> OAuthState | None:
+    """Use the state up: its purpose and user; None when unknown, expired or used."""
     with store.write() as tx:
-        found = tx.web.take_state(state, provider)
-    return None if found is None else found.user_id
+        return tx.web.take_state(state, provider)

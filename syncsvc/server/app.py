@@ -24,13 +24,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncsvc import clock, routes
 from syncsvc.config import Settings
+from syncsvc.domain import Source
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.push.admin import all_channel_statuses
 from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import FeedServer, feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
-from syncsvc.server.jobs import JobQueue, StoreStravaBudget
+from syncsvc.server.jobs import (
+    BACKFILL_REASON,
+    JobKind,
+    JobQueue,
+    JobRequest,
+    Priority,
+    StoreStravaBudget,
+)
 from syncsvc.server.metrics import CONTENT_TYPE, PushChannelsCollector, ServiceMetrics
 from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
@@ -101,6 +109,22 @@ def health_report(
     return (200 if healthy else 503), report
 
 
+def backfill_starter(jobs: JobQueue) -> Callable[[int], bool]:
+    """A joined athlete's first Strava sync: one refresh job at backfill priority."""
+
+    def start(athlete_id: int) -> bool:
+        request = JobRequest(
+            JobKind.REFRESH,
+            athlete_id,
+            BACKFILL_REASON,
+            Priority.BACKFILL,
+            sources=(Source.STRAVA,),
+        )
+        return jobs.enqueue(request)
+
+    return start
+
+
 def create_app(
     *,
     store: Store,
@@ -149,7 +173,7 @@ def create_app(
     limits = body_limits(settings)
     if settings.web.enabled:
         # The page (and its log redaction) after the routes above, which it never shadows.
-        app_routes.extend(web_routes(store, settings))
+        app_routes.extend(web_routes(store, settings, start_backfill=backfill_starter(jobs)))
         upload_bytes = settings.web.upload_max_mb * (1 << 20)
         limits = replace(limits, per_path={**limits.per_path, UPLOAD_PATH: upload_bytes})
     app = Starlette(routes=app_routes, lifespan=lifespan)

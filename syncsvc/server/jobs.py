@@ -55,6 +55,7 @@ from enum import IntEnum, StrEnum
 from typing import Protocol
 
 from syncsvc import clock
+from syncsvc.api.app import Syncsvc
 from syncsvc.api.pipeline import RefreshResult, refresh_athlete
 from syncsvc.config import StravaSettings
 from syncsvc.domain import Source
@@ -90,6 +91,10 @@ class Priority(IntEnum):
     """After every refresh and replan of the day (a push follows one); before backfills,
     so a long first sync of one athlete never holds back another's calendar."""
     BACKFILL = 90
+
+
+BACKFILL_REASON = "backfill"
+"""A first Strava sync (a joined athlete's, or a first poll): it goes on when the budget returns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +454,31 @@ def execute(
     if follow_up is not None:
         for channel_id in result.push_channels:
             _follow(follow_up, push_request(athlete_id, channel_id, reason), metrics)
+        if kind is JobKind.REFRESH and reason == BACKFILL_REASON:
+            resume = backfill_resume_request(runtime, athlete_id)
+            if resume is not None:
+                _follow(follow_up, resume, metrics)
     return result
+
+
+def backfill_resume_request(runtime: Runtime, athlete_id: int) -> JobRequest | None:
+    """The backfill's next job when the read budget paused it, held back until budget returns.
+
+    Nothing waits for budget holding the athlete's lock: the paused backfill
+    ends, and this job picks it up where it stopped (before the oldest start
+    stored) once the spent window is over.
+    """
+    resumes_at = Syncsvc(runtime).athlete_with_id(athlete_id).backfill_resumes_at()
+    if resumes_at is None:
+        return None
+    return JobRequest(
+        JobKind.REFRESH,
+        athlete_id,
+        BACKFILL_REASON,
+        Priority.BACKFILL,
+        sources=(Source.STRAVA,),
+        delay_s=max(1.0, (resumes_at - clock.now()).total_seconds()),
+    )
 
 
 def push_request(

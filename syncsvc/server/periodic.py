@@ -46,6 +46,7 @@ from syncsvc.push import admin as push_admin
 from syncsvc.runtime import Runtime
 from syncsvc.server import fanout
 from syncsvc.server.jobs import (
+    BACKFILL_REASON,
     JobKind,
     JobQueue,
     JobRequest,
@@ -153,7 +154,7 @@ def poll_requests(
         )
         backfill = all(source in never[athlete_id] for source in sources)
         priority = Priority.BACKFILL if backfill else Priority.POLL
-        reason = "backfill" if backfill else "poll"
+        reason = BACKFILL_REASON if backfill else "poll"
         requests.append(JobRequest(JobKind.REFRESH, athlete_id, reason, priority, sources=sources))
     return requests
 

@@ -129,6 +129,23 @@ class StravaApi:
             raise SourceError("Strava sent something other than a list of activities")
         return result
 
+    def list_activities_before(self, *, before: int | None, page: int, per_page: int) -> list[Any]:
+        """One page of SummaryActivity JSON, newest first (Strava's order without `after`)."""
+        params: dict[str, Any] = {"page": page, "per_page": per_page}
+        if before is not None:
+            params["before"] = before
+        result = self._get("/athlete/activities", **params)
+        if not isinstance(result, list):
+            raise SourceError("Strava sent something other than a list of activities")
+        return result
+
+    def list_clubs(self) -> list[Any]:
+        """The athlete's clubs (SummaryClub JSON), up to 200."""
+        result = self._get("/athlete/clubs", page=1, per_page=200)
+        if not isinstance(result, list):
+            raise SourceError("Strava sent something other than a list of clubs")
+        return result
+
     def get_activity(self, activity_id: int | str) -> Any:
         """One DetailedActivity JSON (a superset of the summary shape)."""
         return self._get(f"/activities/{activity_id}")

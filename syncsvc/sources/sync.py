@@ -1,9 +1,14 @@
 """One sync of one source into the store: pages in, committed one by one, cursor after.
 
-- Strava: `after=` the newest stored start minus `strava.cursor_overlap_s` (0 for a
-  backfill or `--full`), 200 a page, oldest first, so the cursor moves with each
-  committed page. A first backfill of N activities costs ceil(N/200) list requests
-  (one more, empty, when N is a multiple of 200); nothing new costs one.
+- Strava: `after=` the newest stored start minus `strava.cursor_overlap_s` (0 for
+  `--full`), 200 a page, oldest first, so the cursor moves with each committed page;
+  nothing new costs one request.
+- Strava's first sync (the backfill, no cursor yet) reads newest first instead
+  (`before=`, Strava's order without `after`), so the recent weeks the plan needs
+  are stored first. The cursor stays unset until the walk reaches the oldest
+  activity; a walk stopped (by the budget, say) resumes `before=` the oldest
+  start stored. N activities cost ceil(N/200) list requests (one more, empty, when N
+  is a multiple of 200).
 - Garmin: `get_activities(start, limit)`, newest first, 1000 a page for a backfill
   and `garmin.incremental_page_size` when a cursor exists; paging stops at the first
   page reaching back past the cursor. Newest-first pages cannot move the cursor
@@ -211,6 +216,9 @@ def sync_strava(
             0,
             int((cursor.newest_start_utc - timedelta(seconds=strava.cursor_overlap_s)).timestamp()),
         )
+    backfill = not full and cursor.newest_start_utc is None
+    resumed = backfill and cursor.last_attempt_at is not None
+    before = _backfill_resumes_before(store, athlete.id) if resumed else None
     try:
         with store.read() as tx:
             info = tx.athlete(athlete.id).credentials.info("strava")
@@ -227,6 +235,10 @@ def sync_strava(
             nonlocal token, refreshed_after_401
             while True:
                 try:
+                    if backfill:
+                        return api.list_activities_before(
+                            before=before, page=number + 1, per_page=strava.page_size
+                        )
                     return api.list_activities(
                         after=after, page=number + 1, per_page=strava.page_size
                     )
@@ -247,14 +259,31 @@ def sync_strava(
             strava.page_size,
             strava_record,
             strava_id_of,
-            in_transaction=_move_cursor(athlete.id, Source.STRAVA),
+            in_transaction=None if backfill else _move_cursor(athlete.id, Source.STRAVA),
         )
         _walk_pages(store, athlete.id, walk, settings.merge, tally, full=full, progress=progress)
     except SyncsvcError as error:
         _finish(store, athlete.id, Source.STRAVA, started, error=error)
         return SourceOutcome(tally.summary(session.requests_made, error.one_line()), error)
-    _finish(store, athlete.id, Source.STRAVA, started, error=None, full=full)
+    newest = None
+    if backfill:  # the walk reached the oldest activity: from now on, only what is newer
+        with store.read() as tx:
+            newest = tx.athlete(athlete.id).activities.newest_start(Source.STRAVA)
+    _finish(store, athlete.id, Source.STRAVA, started, error=None, newest=newest, full=full)
     return SourceOutcome(tally.summary(session.requests_made))
+
+
+def _backfill_resumes_before(store: Store, athlete_id: int) -> int | None:
+    """Where a stopped backfill goes on: just after the oldest Strava start stored (None: now).
+
+    One second later than that start, so an activity sharing its second is read
+    again rather than missed (storing it twice changes nothing). Only a backfill
+    that was already attempted resumes: Strava records stored without a cursor
+    by other means (the demo's) must not cut a first backfill short.
+    """
+    with store.read() as tx:
+        oldest = tx.athlete(athlete_id).activities.oldest_start(Source.STRAVA)
+    return None if oldest is None else int(oldest.timestamp()) + 1
 
 
 # ---------------------------------------------------------------- Garmin

@@ -238,6 +238,15 @@ class ActivityRepository:
         )
         return None if row is None else row.start_utc
 
+    def oldest_start(self, source: Source) -> datetime | None:
+        row = self.orm.scalar(
+            self._scoped()
+            .where(ActivityRow.source == source.value)
+            .order_by(ActivityRow.start_utc.asc())
+            .limit(1)
+        )
+        return None if row is None else row.start_utc
+
     def record_skipped(self, source: Source, source_id: str, problem: str, raw: Any) -> None:
         existing = self.orm.scalar(
             select(SkippedRecordRow).where(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
@@ -24,6 +24,8 @@ ATHLETE_ROLE = "athlete"
 COACH_ROLE = "coach"
 ADMIN_ROLE = "admin"
 ROLES = (ATHLETE_ROLE, COACH_ROLE, ADMIN_ROLE)
+JOINING_LOCK_NAMESPACE = 0x5359  # "SY", as the athlete locks (store/locks.py)
+JOINING_LOCK_KEY = 0x4A4F  # "JO"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +246,19 @@ class WebDirectory:
         if row.provider != provider or row.expires_at <= clock.now():
             return None
         return OAuthState(row.provider, row.purpose, row.user_id)
+
+    def hold_joining_lock(self) -> None:
+        """Make joining one at a time until this transaction ends.
+
+        So two sign-ins of one new Strava athlete make one athlete, and
+        `web.signup_max` holds under a burst. SQLite's write transactions are
+        one at a time already; PostgreSQL takes a transaction advisory lock.
+        """
+        if self.orm.get_bind().dialect.name == "postgresql":
+            self.orm.execute(
+                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                {"namespace": JOINING_LOCK_NAMESPACE, "key": JOINING_LOCK_KEY},
+            )
 
     def forget_expired(self, now: datetime) -> None:
         """Drop links, sessions and states that can no longer be used."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import segno
@@ -10,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from syncsvc.errors import UsageError
+from syncsvc.store.web_access import OpenedSession
 from syncsvc.web import security
 from syncsvc.web.app_api import AppApi, ProfileValueError
 from syncsvc.web.pages import Page, endpoint
@@ -46,7 +48,12 @@ def signin_post(page: Page) -> Response:
         opened = page.api.sign_in(page.form.get("token", ""))
     except UsageError as error:
         return signin(page, message=error.message)
-    response = RedirectResponse(page.url("today"), status_code=303)
+    return session_response(page, opened, page.url("today"))
+
+
+def session_response(page: Page, opened: OpenedSession, target: str) -> Response:
+    """303 to `target` with the new session's cookie (a link's, or a Strava sign-in's)."""
+    response = RedirectResponse(target, status_code=303)
     lifetime_s = int(page.settings.web.session_days * 86400)
     security.set_cookie(
         response, page.settings, security.SESSION_COOKIE, opened.token, max_age=lifetime_s
@@ -97,20 +104,43 @@ def rotate(page: Page) -> Response:
     )
 
 
-def profile(page: Page, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    rows = page.api.profile_rows(page.athlete_id)
+def profile(
+    page: Page,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    template: str = "profile.html",
+    keys: Sequence[str] | None = None,
+    **context: object,
+) -> Response:
+    """The profile form: every key, or `keys` only (the first-run page's)."""
+    rows = [row for row in page.api.profile_rows(page.athlete_id) if keys is None or row[0] in keys]
     shown = {key: page.form.get(key, value) for key, value, _ in rows}
-    return page.render("profile.html", status=status, rows=rows, shown=shown, errors=errors or {})
+    return page.render(
+        template, status=status, rows=rows, shown=shown, errors=errors or {}, **context
+    )
 
 
-def profile_post(page: Page) -> Response:
-    keys = [key for key, _, _ in page.api.profile_rows(page.athlete_id)]
-    values = {key: page.form.get(key, "").strip() for key in keys if key in page.form}
+def profile_post(
+    page: Page,
+    *,
+    template: str = "profile.html",
+    keys: Sequence[str] | None = None,
+    then: str = "profile",
+) -> Response:
+    known = [key for key, _, _ in page.api.profile_rows(page.athlete_id)]
+    values = {
+        key: page.form.get(key, "").strip()
+        for key in known
+        if key in page.form and (keys is None or key in keys)
+    }
     try:
         said = page.api.update_profile(page.athlete_id, values)
     except ProfileValueError as error:
-        return profile(page, errors={error.key: error.message}, status=400)
-    return page.redirect("profile", said)
+        return profile(
+            page, errors={error.key: error.message}, status=400, template=template, keys=keys
+        )
+    return page.redirect(then, said)
 
 
 def account_routes(api: AppApi) -> list[Route]:

@@ -12,9 +12,10 @@ from syncsvc.config import Settings
 from syncsvc.store.database import Store
 from syncsvc.web.account_pages import account_routes
 from syncsvc.web.admin_pages import admin_routes
-from syncsvc.web.app_api import AppApi
+from syncsvc.web.app_api import AppApi, StartBackfill
 from syncsvc.web.coach_pages import coach_routes
 from syncsvc.web.connection_pages import connection_routes
+from syncsvc.web.joining_pages import joining_routes
 from syncsvc.web.load_pages import load_routes
 from syncsvc.web.plan_pages import plan_routes
 from syncsvc.web.redaction import install_web_redaction
@@ -22,13 +23,17 @@ from syncsvc.web.redaction import install_web_redaction
 STATIC = Path(__file__).with_name("static")
 
 
-def web_routes(store: Store, settings: Settings) -> list[BaseRoute]:
+def web_routes(
+    store: Store, settings: Settings, *, start_backfill: StartBackfill | None = None
+) -> list[BaseRoute]:
     """Every page, the Strava callback and the static files (`/static/...`).
 
-    Also installs the log redaction of sign-in links and OAuth codes.
+    `start_backfill` hands a new athlete's first sync to the job engine; without
+    it, joining runs that sync in the request. Also installs the log redaction
+    of sign-in links and OAuth codes.
     """
     install_web_redaction()
-    api = AppApi(store, settings)
+    api = AppApi(store, settings, start_backfill=start_backfill)
     return [
         *plan_routes(api),
         *load_routes(api),
@@ -36,9 +41,12 @@ def web_routes(store: Store, settings: Settings) -> list[BaseRoute]:
         *connection_routes(api),
         *coach_routes(api),
         *admin_routes(api),
+        *joining_routes(api),
         Mount("/static", StaticFiles(directory=STATIC), name="web_static"),
     ]
 
 
-def web_app(store: Store, settings: Settings) -> Starlette:
-    return Starlette(routes=web_routes(store, settings))
+def web_app(
+    store: Store, settings: Settings, *, start_backfill: StartBackfill | None = None
+) -> Starlette:
+    return Starlette(routes=web_routes(store, settings, start_backfill=start_backfill))

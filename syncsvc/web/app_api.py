@@ -18,10 +18,12 @@ from typing import IO, TYPE_CHECKING, Any
 from syncsvc.api.app import AthleteApi, Syncsvc
 from syncsvc.api.coaching import AdminView, NewCoach
 from syncsvc.api.decisions import DayOption, DecisionOutcome
+from syncsvc.api.history_progress import HistoryProgress
 from syncsvc.api.load_view import LoadDays
 from syncsvc.api.plan_sources import PlanSourceInfo, is_url
 from syncsvc.api.plan_view import PlanView, SessionView, next_session
 from syncsvc.api.profile_edits import ProfileValueError
+from syncsvc.api.signup import Joined
 from syncsvc.api.squad import Squad, SquadFilter, SquadSort
 from syncsvc.api.web_access import SignInLink
 from syncsvc.config import Settings
@@ -34,7 +36,7 @@ from syncsvc.runtime import Runtime
 from syncsvc.store.database import Store
 from syncsvc.store.push import Channel
 from syncsvc.store.sync_state import CredentialInfo
-from syncsvc.store.web_access import OpenedSession, WebSession, WebUser
+from syncsvc.store.web_access import OAuthState, OpenedSession, WebSession, WebUser
 
 if TYPE_CHECKING:
     from syncsvc.api.checkins import CheckInOutcome
@@ -58,12 +60,19 @@ class Connections:
     timezone: str
 
 
+StartBackfill = Callable[[int], object]
+"""Hands a new athlete's first Strava sync to the job engine (the server passes one)."""
+
+
 class AppApi:
     """The application API as the web page sees it: one method per thing a runner does."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, start_backfill: StartBackfill | None = None
+    ) -> None:
         self.settings = settings
         self.app = Syncsvc(Runtime(settings, _store=store))
+        self._start_backfill = start_backfill
 
     def _for(self, athlete_id: int, actor: Actor | None = None) -> AthleteApi:
         handle = self.app.athlete_with_id(athlete_id)
@@ -125,8 +134,29 @@ class AppApi:
     def put_oauth_state(self, provider: str, purpose: str, user_id: int | None) -> str:
         return self.app.put_oauth_state(provider, purpose, user_id)
 
-    def take_oauth_state(self, state: str, provider: str) -> int | None:
+    def take_oauth_state(self, state: str, provider: str) -> OAuthState | None:
         return self.app.take_oauth_state(state, provider)
+
+    # ------------------------------------------------------------ joining
+
+    def join_with_strava(self, code: str, scope: str) -> Joined:
+        return self.app.join_with_strava(code, scope)
+
+    def start_backfill(self, athlete_id: int) -> None:
+        """The job engine reads a new athlete's history; without one (a bare web app), now."""
+        if self._start_backfill is not None:
+            self._start_backfill(athlete_id)
+        else:
+            self.sync(athlete_id, Source.STRAVA)
+
+    def history_progress(self, athlete_id: int) -> HistoryProgress | None:
+        return self._for(athlete_id).history_progress()
+
+    def export(self, athlete_id: int) -> dict[str, Any]:
+        return self._for(athlete_id).export()
+
+    def leave_strava(self, athlete_id: int) -> int:
+        return self._for(athlete_id).leave_strava()
 
     # ------------------------------------------------------------ plan
 

@@ -2,7 +2,8 @@
 
 The Strava callback is the installation's one OAuth callback: the `state` it
 receives must be one we issued, unused, unexpired, and issued to the user who
-is signed in. Sign-up (the clubs work) reuses it with purpose "signup".
+is signed in. Joining (`web.signup`) reuses it with purpose "signup"
+(`joining_pages.finish_signup`), for a visitor not signed in yet.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from syncsvc.errors import SyncsvcError, UsageError
 from syncsvc.web.app_api import AppApi
 from syncsvc.web.connections_view import UPLOAD_SUFFIXES, connections
 from syncsvc.web.garmin_login import GarminLogins, LoginStep
+from syncsvc.web.joining_pages import SIGNUP, finish_signup
 from syncsvc.web.pages import Handler, Page, endpoint
 from syncsvc.web.push_pages import push_routes
 
@@ -39,10 +41,14 @@ def strava_start(page: Page) -> Response:
 
 
 def strava_callback(page: Page) -> Response:
+    """Our one Strava callback: the state's purpose says whether a runner connects or joins."""
     query = page.request.query_params
-    assert page.session is not None
-    user_id = page.api.take_oauth_state(query.get("state", ""), STRAVA)
-    if user_id is None or user_id != page.session.user.id:
+    state = page.api.take_oauth_state(query.get("state", ""), STRAVA)
+    if state is not None and state.purpose == SIGNUP:
+        return finish_signup(page)
+    if page.session is None or page.session.user.athlete_id is None:
+        return RedirectResponse(page.url("signin"), status_code=303)
+    if state is None or state.purpose != CONNECT or state.user_id != page.session.user.id:
         return connections(
             page,
             status=400,
@@ -80,8 +86,12 @@ def _sync_words(summary: dict[str, Any]) -> str:
 
 
 def strava_disconnect(page: Page) -> Response:
-    page.api.disconnect_strava(page.athlete_id)
-    return page.redirect("connections", "Strava is disconnected; its tokens were removed.")
+    """After the page that offers the download: what a verified deauthorisation removes."""
+    removed = page.api.leave_strava(page.athlete_id)
+    return page.redirect(
+        "connections",
+        f"Strava is disconnected: its tokens and {removed} Strava activities were removed.",
+    )
 
 
 def garmin_pages(logins: GarminLogins) -> tuple[Handler, Handler]:
@@ -191,7 +201,7 @@ def connection_routes(api: AppApi) -> list[Route]:
         post("/connections/strava", strava_start, "strava_connect"),
         Route(
             "/oauth/strava/callback",
-            endpoint(api, strava_callback),
+            endpoint(api, strava_callback, signed_in=False),
             methods=["GET"],
             name="strava_callback",
         ),

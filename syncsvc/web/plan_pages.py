@@ -22,14 +22,16 @@ LEVELS = range(0, 11)
 def today(page: Page) -> Response:
     view, item = page.api.today(page.athlete_id)
     is_today = item is not None and item.session.local_date == view.today
-    return page.render("today.html", view=view, item=item, is_today=is_today)
+    history = page.api.history_progress(page.athlete_id)
+    return page.render("today.html", view=view, item=item, is_today=is_today, history=history)
 
 
 def plan(page: Page) -> Response:
     view = page.api.plan(page.athlete_id, weeks=PLAN_WEEKS)
     past = [v for v in view.sessions if v.session.local_date < view.today]
     ahead = [v for v in view.sessions if v.session.local_date >= view.today]
-    return page.render("plan.html", view=view, past=past, ahead=ahead, kinds=KINDS)
+    history = page.api.history_progress(page.athlete_id)
+    return page.render("plan.html", view=view, past=past, ahead=ahead, kinds=KINDS, history=history)
 
 
 def move_form(

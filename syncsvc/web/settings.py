@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -20,3 +22,11 @@ class WebSettings(BaseModel):
     """Largest file the upload form accepts (bulk-export zips are big)."""
     oauth_state_minutes: int = Field(10, ge=1, le=60)
     """How long an OAuth `state` waits for the provider's redirect back."""
+    signup: Literal["off", "strava"] = "off"
+    """"strava": the sign-in page offers "Sign in with Strava" and a first sign-in joins.
+
+    Off by default, so a single runner's installation stays private."""
+    signup_clubs: tuple[int, ...] = ()
+    """Strava club ids: only their members may join (empty: anyone)."""
+    signup_max: int | None = Field(None, ge=1)
+    """At most this many athletes in the store; sign-ups beyond it are refused."""

@@ -119,6 +119,7 @@ def everything_readable(scope: AthleteData) -> str:
         seen.append(scope.activities.record(record.activity.id or 0))
     for source in (Source.STRAVA, Source.GARMIN):
         seen.append(scope.activities.starts_of(source, sorted(scope.activities.source_ids(source))))
+        seen.append((scope.activities.newest_start(source), scope.activities.oldest_start(source)))
     return repr(seen)
 
 
@@ -132,6 +133,7 @@ REPOSITORY_METHODS: dict[str, dict[str, set[str]]] = {
             "raw",
             "source_ids",
             "newest_start",
+            "oldest_start",
             "groups",
             "record",
             "skipped",

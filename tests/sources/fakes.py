@@ -30,6 +30,57 @@ STRAVA_429_BODY = {
     "message": "Rate Limit Exceeded",
     "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}],
 }
+STRAVA_ATHLETE_SUMMARY: dict[str, Any] = {
+    # shared/fixtures/strava/recorded/oauth_token_authorization_code.json, with our athlete's id
+    "id": 26462176,
+    "username": "dblockdotorg",
+    "resource_state": 2,
+    "firstname": "Daniel",
+    "lastname": "Block",
+    "city": "New York",
+    "state": "NY",
+    "country": "",
+    "sex": "M",
+    "premium": True,
+    "summit": True,
+    "created_at": "2017-11-28T19:05:35Z",
+    "updated_at": "2018-11-19T01:44:15Z",
+    "badge_type_id": 1,
+    "profile_medium": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/26462176/7677115/2/medium.jpg",
+    "profile": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/26462176/7677115/2/large.jpg",
+    "friend": None,
+    "follower": None,
+}
+STRAVA_APP_LIMIT_BODY = {
+    # The words runners see ("Error 403: Limit of connected athletes exceeded") in Strava's
+    # usual Fault envelope; the exact JSON of this 403 is not recorded (sources/strava_join.py).
+    "message": "Limit of connected athletes exceeded",
+    "errors": [{"resource": "Application", "field": "", "code": "limit exceeded"}],
+}
+
+
+def strava_club(club_id: int, name: str = "Club") -> dict[str, Any]:
+    """A SummaryClub as `GET /athlete/clubs` lists it (Strava's API reference example)."""
+    return {
+        "id": club_id,
+        "resource_state": 2,
+        "name": name,
+        "profile_medium": "https://dgalywyr863hv.cloudfront.net/images/clubs/medium.jpg",
+        "cover_photo": None,
+        "cover_photo_small": None,
+        "sport_type": "running",
+        "activity_types": ["Run", "TrailRun"],
+        "city": "Berlin",
+        "state": "Berlin",
+        "country": "Germany",
+        "private": False,
+        "member_count": 120,
+        "featured": False,
+        "verified": False,
+        "url": f"club-{club_id}",
+    }
+
+
 STRAVA_400_REFRESH_BODY = {
     "message": "Bad Request",
     "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}],
@@ -67,6 +118,10 @@ class FakeStrava:
         self.calls: list[str] = []
         self.extra_on_first_page: list[Any] = []
         """Records served on every first page as they are (malformed ones, say)."""
+        self.athlete_summary: dict[str, Any] = dict(STRAVA_ATHLETE_SUMMARY)
+        """The SummaryAthlete a code exchange answers with."""
+        self.clubs: list[dict[str, Any]] = []
+        mock.add_callback(responses.GET, f"{STRAVA_API}/athlete/clubs", callback=self._clubs)
         mock.add_callback(
             responses.GET,
             re.compile(re.escape(f"{STRAVA_API}/athlete/activities") + r".*"),
@@ -134,11 +189,23 @@ class FakeStrava:
         if not self._authorised(request):
             return 401, self.headers(), json.dumps(STRAVA_401_BODY)
         query = parse_qs(urlparse(request.url).query)
-        after = int(query.get("after", ["0"])[0])
         page = int(query.get("page", ["1"])[0])
         per_page = int(query.get("per_page", ["30"])[0])
-        after_instant = datetime.fromtimestamp(after, tz=UTC)
-        matching = sorted((a for a in self.activities if _start(a) > after_instant), key=_start)
+        if "after" in query:  # ascending, as Strava sorts with `after`
+            after_instant = datetime.fromtimestamp(int(query["after"][0]), tz=UTC)
+            matching = sorted((a for a in self.activities if _start(a) > after_instant), key=_start)
+        else:  # newest first, Strava's order without `after`
+            before = query.get("before")
+            before_instant = (
+                datetime.fromtimestamp(int(before[0]), tz=UTC)
+                if before
+                else datetime.max.replace(tzinfo=UTC)
+            )
+            matching = sorted(
+                (a for a in self.activities if _start(a) < before_instant),
+                key=_start,
+                reverse=True,
+            )
         body = matching[(page - 1) * per_page : page * per_page]
         if page == 1:
             body = [*self.extra_on_first_page, *body]
@@ -187,8 +254,15 @@ class FakeStrava:
             "refresh_token": refresh,
         }
         if grant == "authorization_code":
-            body["athlete"] = {"id": 26462176, "resource_state": 2}
+            body["athlete"] = self.athlete_summary
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def _clubs(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.calls.append(request.url)
+        self._count()
+        if not self._authorised(request):
+            return 401, self.headers(), json.dumps(STRAVA_401_BODY)
+        return 200, self.headers(), json.dumps(self.clubs)
 
     def _deauthorize(self, request: Any) -> tuple[int, dict[str, str], str]:
         self.calls.append(request.url)

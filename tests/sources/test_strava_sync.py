@@ -13,6 +13,8 @@ from syncsvc import clock
 from syncsvc.config import Settings
 from syncsvc.domain import Athlete, Source
 from syncsvc.errors import AuthError, RateLimited, SourceError
+from syncsvc.sources.ingest import store_page
+from syncsvc.sources.normalise_strava import strava_id_of, strava_record
 from syncsvc.sources.strava_auth import make_client
 from syncsvc.sources.sync import sync_strava
 from syncsvc.store.database import Store
@@ -49,7 +51,38 @@ def test_first_backfill_costs_one_list_request_per_200_activities(
     assert outcome.summary.fetched == outcome.summary.new == count
     assert outcome.summary.requests == math.ceil(count / 200)
     assert len(stored_ids(store, athlete)) == count
-    assert all("after=0" in call and "per_page=200" in call for call in strava.list_calls())
+    assert all("after=" not in call and "per_page=200" in call for call in strava.list_calls())
+    with store.read() as tx:
+        cursor = tx.athlete(athlete.id).cursors.get(Source.STRAVA)
+    assert cursor.newest_start_utc == max(
+        clock.parse_instant(a["start_date"]) for a in strava.activities
+    )
+
+
+def test_the_first_backfill_reads_the_newest_weeks_first(
+    store: Store, settings: Settings, athlete: Athlete, strava: FakeStrava
+) -> None:
+    strava.activities = history(weeks=75)
+    newest_first = sorted(strava.activities, key=lambda a: a["start_date"], reverse=True)
+    strava.fail_call("list", 2, 500, {"message": "boom"})
+    settings = settings.model_copy(
+        update={"strava": settings.strava.model_copy(update={"retries": 0})}
+    )
+
+    stopped = sync_strava(store, settings, athlete)
+
+    assert stopped.error is not None
+    assert stored_ids(store, athlete) == {str(a["id"]) for a in newest_first[:200]}
+    with store.read() as tx:
+        assert tx.athlete(athlete.id).cursors.get(Source.STRAVA).newest_start_utc is None
+    strava.calls.clear()
+
+    resumed = sync_strava(store, settings, athlete)
+
+    assert resumed.error is None
+    assert len(stored_ids(store, athlete)) == len(strava.activities)
+    oldest_stored = clock.parse_instant(newest_first[199]["start_date"])
+    assert f"before={int(oldest_stored.timestamp()) + 1}" in strava.list_calls()[0]
 
 
 def test_incremental_sync_with_nothing_new_costs_exactly_one_request(
@@ -106,9 +139,7 @@ def test_a_429_mid_backfill_keeps_committed_pages_and_the_next_sync_resumes(
         budget = tx.shared.strava_budget(NOW, limit_15min=100, limit_day=1000)
         cursor = tx.athlete(athlete.id).cursors.get(Source.STRAVA)
     assert (budget.used_15min, budget.used_day) == (101, 512)
-    assert cursor.newest_start_utc == max(
-        clock.parse_instant(a["start_date"]) for a in strava.activities[:200]
-    )
+    assert cursor.newest_start_utc is None  # the backfill is not finished: it resumes
 
     clock.set_now(NOW + timedelta(minutes=15))
     resumed = sync_strava(store, settings, athlete)
@@ -343,3 +374,25 @@ def test_stravalib_never_refreshes_by_itself(monkeypatch: pytest.MonkeyPatch) ->
     assert client.protocol.client_id is None
     assert client.protocol.refresh_token is None
     assert client.protocol.rate_limiter is not None
+
+
+def test_a_first_backfill_starts_from_now_even_with_strava_records_stored_without_a_cursor(
+    store: Store, settings: Settings, athlete: Athlete, strava: FakeStrava
+) -> None:
+    strava.activities = history(weeks=6)
+    oldest_first = sorted(strava.activities, key=lambda a: a["start_date"])
+    store_page(  # as the demo stores its bundled history: records, no Strava cursor
+        store,
+        athlete.id,
+        Source.STRAVA,
+        oldest_first[:3],
+        strava_record,
+        strava_id_of,
+        settings.merge,
+    )
+
+    outcome = sync_strava(store, settings, athlete)
+
+    assert outcome.error is None
+    assert "before=" not in strava.list_calls()[0]
+    assert len(stored_ids(store, athlete)) == len(strava.activities)

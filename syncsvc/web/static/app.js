@@ -15,3 +15,10 @@ document.addEventListener("htmx:afterSettle", function (event) {
     if (main) main.focus({ preventScroll: true });
   }
 });
+// The first-run page: Strava gives no time zone, so offer the browser's in place of UTC.
+document.addEventListener("DOMContentLoaded", function () {
+  var field = document.querySelector("form[data-guess-timezone] #p-timezone");
+  if (!field || field.value !== "UTC" || !window.Intl) return;
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone) field.value = zone;
+});
