@@ -46,8 +46,9 @@ def strava_callback(page: Page) -> Response:
     state = page.api.take_oauth_state(query.get("state", ""), STRAVA)
     if state is not None and state.purpose == SIGNUP:
         return finish_signup(page)
-    if page.session is None or page.session.user.athlete_id is None:
+    if page.session is None:
         return RedirectResponse(page.url("signin"), status_code=303)
+    athlete_id = page.athlete_id  # the one access check: a connection is the runner's own
     if state is None or state.purpose != CONNECT or state.user_id != page.session.user.id:
         return connections(
             page,
@@ -61,12 +62,12 @@ def strava_callback(page: Page) -> Response:
             status=400,
             strava_error="Strava was not connected: the permission was not given.",
         )
-    warning = page.api.connect_strava(page.athlete_id, query["code"], query.get("scope", ""))
+    warning = page.api.connect_strava(athlete_id, query["code"], query.get("scope", ""))
     said = ["Strava is connected."]
     if warning:
         said.append(warning[:1].upper() + warning[1:] + ".")
     try:
-        result = page.api.sync(page.athlete_id, Source.STRAVA)
+        result = page.api.sync(athlete_id, Source.STRAVA)
         said.append(_sync_words(result.summary()))
     except SyncsvcError as error:
         said.append(f"The first sync did not finish: {error.one_line()}")
