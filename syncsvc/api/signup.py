@@ -80,10 +80,8 @@ def missing_scope(scope: str) -> tuple[str, ...]:
 def join_with_strava(runtime: Runtime, code: str, scope: str) -> Joined:
     """Sign a Strava athlete in, creating them first when they are new here."""
     from syncsvc.sources.http import CountingSession  # noqa: PLC0415 - requests: sign-up only
-    from syncsvc.sources.strava_join import (  # noqa: PLC0415 - requests: sign-up only
-        StravaAppFull,
-        exchange_code,
-    )
+    from syncsvc.sources.strava_auth import StravaAppFull  # noqa: PLC0415 - requests
+    from syncsvc.sources.strava_join import exchange_code  # noqa: PLC0415 - requests
 
     settings = runtime.settings
     if settings.web.signup != "strava":

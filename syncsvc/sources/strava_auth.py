@@ -5,6 +5,15 @@ We refresh the access token ourselves a few minutes before it expires
 Strava invalidates the old one; stravalib's implicit refresh is switched off
 (`make_client`). The scope Strava actually granted comes back on the redirect:
 without `activity:read_all`, private activities are missing and we say so.
+
+Strava lets a new API application connect one athlete until Strava reviews
+it. Runners report the refusal as "Error 403: Limit of connected athletes
+exceeded" (Strava's own error page; e.g. jat255/strava-to-fittrackee#22,
+craibo/ha_strava#288). We have not seen the JSON body of that 403 on the API
+itself; we assume Strava's usual Fault envelope
+(`{"message": "Limit of connected athletes exceeded", "errors": [{"resource":
+"Application", ...}]}`) and recognise it by the status 403 and the word
+"limit" in the body, which the message carries either way (`is_app_limit`).
 """
 
 from __future__ import annotations
@@ -32,6 +41,14 @@ PROVIDER = "strava"
 REQUESTED_SCOPE = ("read", "activity:read_all")
 PRIVATE_SCOPE = "activity:read_all"
 REAUTH_HINT = "run syncsvc auth strava"
+REVIEW_HINT = (
+    "the server's owner asks Strava to review the API application "
+    "(https://www.strava.com/settings/api, then Strava's developer program form)"
+)
+
+
+class StravaAppFull(AuthError):
+    """Strava refused: the API application has reached its limit of connected athletes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +165,39 @@ def _auth_failure(error: Exception) -> bool:
     return getattr(response, "status_code", None) in (400, 401, 403)
 
 
+def is_app_limit(error: BaseException) -> bool:
+    """Strava's 403 "Limit of connected athletes exceeded" (see the module docstring)."""
+    response = getattr(error, "response", None)
+    if getattr(response, "status_code", None) != 403:
+        return False
+    body = str(getattr(response, "text", "") or "") + " " + str(error)
+    return "limit" in body.lower()
+
+
+def exchange_code(
+    settings: StravaSettings, code: str, session: Any
+) -> tuple[StravaToken, dict[str, Any]]:
+    """Trade the code from our callback for the token pair and Strava's SummaryAthlete
+    (empty when the answer names none): for a runner connecting and for one joining."""
+    client_id, client_secret = client_credentials(settings)
+    client = make_client(None, session)
+    try:
+        response, athlete = client.protocol.exchange_code_for_token(
+            client_id=client_id, client_secret=client_secret, code=code, return_athlete=True
+        )
+    except Exception as error:
+        if is_app_limit(error):
+            raise StravaAppFull(
+                "Strava refused: this server's Strava application has reached its limit of "
+                "connected athletes",
+                hint=REVIEW_HINT,
+            ) from None
+        if _auth_failure(error):
+            raise AuthError("Strava refused the authorisation code", hint=REAUTH_HINT) from None
+        raise SourceError(f"Strava token exchange failed: {type(error).__name__}") from None
+    return _token_from(dict(response)), dict(athlete) if isinstance(athlete, dict) else {}
+
+
 def refresh(
     store: Store, settings: StravaSettings, athlete_id: int, token: StravaToken, session: Any
 ) -> StravaToken:
@@ -255,18 +305,9 @@ def connect_with_code(
     store: Store, settings: StravaSettings, athlete_id: int, code: str, scope: str, session: Any
 ) -> StravaConnection:
     """Finish the browser flow: exchange the code and store the tokens."""
-    client_id, client_secret = client_credentials(settings)
-    client = make_client(None, session)
-    try:
-        response, athlete = client.protocol.exchange_code_for_token(
-            client_id=client_id, client_secret=client_secret, code=code, return_athlete=True
-        )
-    except Exception as error:
-        if _auth_failure(error):
-            raise AuthError("Strava refused the authorisation code", hint=REAUTH_HINT) from None
-        raise SourceError(f"Strava token exchange failed: {type(error).__name__}") from None
-    provider_user_id = str(athlete["id"]) if isinstance(athlete, dict) and "id" in athlete else None
-    return _connect(store, athlete_id, _token_from(dict(response)), provider_user_id, scope)
+    token, athlete = exchange_code(settings, code, session)
+    provider_user_id = str(athlete["id"]) if "id" in athlete else None
+    return _connect(store, athlete_id, token, provider_user_id, scope)
 
 
 def connect_with_refresh_token(
