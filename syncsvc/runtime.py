@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncsvc.config import Settings, load_settings
 from syncsvc.domain import Athlete
@@ -18,12 +18,18 @@ from syncsvc.private_files import PRIVATE_DIR_MODE
 from syncsvc.secrets import load_secret_box
 from syncsvc.store.database import DISTRIBUTED_NEEDS_POSTGRES, Store
 
+if TYPE_CHECKING:
+    from syncsvc.api.load_worker import LoadWorker
+
 
 @dataclass
 class Runtime:
     settings: Settings
     athlete_name: str | None = None
     _store: Store | None = field(default=None, repr=False)
+    load_worker: LoadWorker | None = field(default=None, repr=False)
+    """Where the load analysis runs: None, in this process (a CLI command); the
+    service sets a worker process, so pandas never stays in it."""
 
     @classmethod
     def create(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from syncsvc.api.pipeline import (
     ProgressCallback,
     RefreshResult,
-    compute_load,
+    load_step,
     read_context,
     refresh_athlete,
     replan_after_change,
@@ -118,7 +118,7 @@ def list_activities(
         all_groups = tx.athlete(athlete.id).activities.groups()
     loads: dict[int | None, tuple[float, str]] = {}
     if all_groups:
-        analysis = compute_load(runtime.settings, context).analysis
+        analysis = load_step(runtime, context).analysis
         loads = {a.activity_id: (a.load, a.method.value) for a in analysis.activity_loads}
     return [
         ActivityListing(group, *loads.get(group.activity.id, (None, None)))

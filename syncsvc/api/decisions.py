@@ -333,7 +333,7 @@ def move_options(runtime: Runtime, athlete: Athlete, prefix: str) -> MoveOptions
 
     Read only: nothing is recorded. The web page shows the same list.
     """
-    decision = Decision(runtime.settings, read_context(runtime, athlete))
+    decision = Decision(runtime, read_context(runtime, athlete))
     session = resolve_session(decision.context.sessions, prefix)
     _require_planned(session, "moved")
     _require_ahead(session, decision.context, "moved")  # as the move itself would refuse

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
+from syncsvc.api import load_compute
+from syncsvc.api.load_compute import LoadInputs, LoadStep, analyse_inputs
 from syncsvc.config import Settings
 from syncsvc.domain import (
     Activity,
@@ -56,8 +58,6 @@ from syncsvc.domain import (
 )
 from syncsvc.errors import SourceError
 from syncsvc.feed import feed_etag, render_feed
-from syncsvc.load import analyse_load
-from syncsvc.load.plan_source import parse_plan
 from syncsvc.load.ratio_history import ratio_from, ratio_means_something
 from syncsvc.planner.model import PlanInputs
 from syncsvc.planner.replan import replan
@@ -201,46 +201,32 @@ def planned_workouts(
     today: date,
 ) -> tuple[tuple[PlannedWorkout, ...], tuple[str, ...]]:
     """Workouts of the imported training plans over the forecast window."""
-    workouts: list[PlannedWorkout] = []
-    problems: list[str] = []
-    for name, content in plan_sources:
-        try:
-            workouts.extend(
-                parse_plan(
-                    content,
-                    source_name=name,
-                    start=today,
-                    end=today + timedelta(days=horizon_days(settings)),
-                    timezone=athlete.profile.timezone,
-                    settings=settings.load.plan,
-                )
-            )
-        except SourceError as error:
-            problems.append(f"plan source {name}: {error.message}")
-    return tuple(workouts), tuple(problems)
+    return load_compute.planned_workouts(
+        settings.load, athlete, plan_sources, today, horizon_days(settings)
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class LoadStep:
-    analysis: LoadAnalysis
-    problems: tuple[str, ...]
-    """Plan sources that could not be read (the analysis goes on without them)."""
+def load_inputs(settings: Settings, context: PipelineContext) -> LoadInputs:
+    return LoadInputs(
+        athlete=context.athlete,
+        activities=context.activities,
+        plan_sources=context.plan_sources,
+        today=context.today,
+        settings=settings.load,
+        horizon_days=horizon_days(settings),
+    )
 
 
 def compute_load(settings: Settings, context: PipelineContext) -> LoadStep:
     """The load analysis the planner sees (also what `syncsvc load` shows)."""
-    planned, problems = planned_workouts(
-        settings, context.athlete, context.plan_sources, context.today
-    )
-    analysis = analyse_load(
-        context.activities,
-        context.athlete.profile,
-        settings.load,
-        context.today,
-        horizon_days=horizon_days(settings),
-        planned=planned,
-    )
-    return LoadStep(analysis, problems)
+    return analyse_inputs(load_inputs(settings, context))
+
+
+def load_step(runtime: Runtime, context: PipelineContext) -> LoadStep:
+    """`compute_load`, in the runtime's load worker when it has one (the service's)."""
+    if runtime.load_worker is not None:
+        return runtime.load_worker.compute(load_inputs(runtime.settings, context))
+    return compute_load(runtime.settings, context)
 
 
 def plan_inputs(settings: Settings, context: PipelineContext, analysis: LoadAnalysis) -> PlanInputs:
@@ -343,7 +329,7 @@ def write_results(
 
 def analyse(runtime: Runtime, athlete: Athlete) -> LoadAnalysis:
     """The load analysis the planner sees, read and computed now."""
-    return compute_load(runtime.settings, read_context(runtime, athlete)).analysis
+    return load_step(runtime, read_context(runtime, athlete)).analysis
 
 
 def refresh_athlete(
@@ -369,15 +355,16 @@ def refresh_athlete(
 class Decision:
     """What a decision sees: the pipeline's context, and the load analysis on first use."""
 
-    def __init__(self, settings: Settings, context: PipelineContext) -> None:
-        self.settings = settings
+    def __init__(self, runtime: Runtime, context: PipelineContext) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
         self.context = context
         self._load: LoadStep | None = None
 
     @property
     def load(self) -> LoadStep:
         if self._load is None:
-            self._load = compute_load(self.settings, self.context)
+            self._load = load_step(self.runtime, self.context)
         return self._load
 
     @property
@@ -403,7 +390,7 @@ def decide_and_replan(
     """
 
     def step(athlete: Athlete) -> tuple[T, RefreshResult]:
-        decision = Decision(runtime.settings, read_context(runtime, athlete))
+        decision = Decision(runtime, read_context(runtime, athlete))
         override, value = decide(decision)
         with runtime.store.write() as tx:
             stored = tx.athlete(athlete.id).overrides.append(override)
@@ -473,7 +460,7 @@ def _replan_and_publish(
     syncs: tuple[SyncSummary, ...] = (),
 ) -> RefreshResult:
     settings = runtime.settings
-    load = load or compute_load(settings, context)
+    load = load or load_step(runtime, context)
     plan = compute_plan(settings, context, load.analysis)
     rendered, render_problems = render(settings, context, plan, load.analysis)
     written, feed_changed = write_results(runtime, context, plan, load.analysis, rendered)

@@ -32,6 +32,8 @@ def plot_load(
     import matplotlib.pyplot as plt
 
     frame = analysis.frame
+    if frame is None:  # computed by the service's load worker, which keeps the frame
+        raise ValueError("this load analysis carries no frame to plot")
     if days is not None:
         first = analysis.today - timedelta(days=days)
         frame = frame[frame.index >= str(first)]

@@ -25,6 +25,8 @@ class LoadAnalysis:
     values are `datetime64` midnights), one column per `DayLoad` field plus
     `run_count`, `strength_count`, `acute_ewma`, `chronic_ewma`, `device_load`
     and `suffer_score` (Garmin's and Strava's own numbers, for comparison only).
+    It is None when the analysis ran in the service's load worker
+    (`api/load_worker.py`): the frame stays there, so the service never loads pandas.
     """
 
     today: date
@@ -32,7 +34,7 @@ class LoadAnalysis:
     activity_loads: tuple[ActivityLoad, ...]
     days: tuple[DayLoad, ...]
     weeks: tuple[WeekLoad, ...]
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
 
     @property
     def hr_max(self) -> float:

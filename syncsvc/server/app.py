@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syncsvc import clock, routes
+from syncsvc.api.load_worker import LoadWorker
 from syncsvc.config import Settings
 from syncsvc.domain import Source
 from syncsvc.feed.settings import FeedSettings
@@ -133,8 +134,12 @@ def create_app(
     jobs: JobQueue,
     scheduler_alive: Callable[[], bool] | None,
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+    load_worker: LoadWorker | None = None,
 ) -> Starlette:
-    """The Starlette app; `scheduler_alive` is None in a web-only process."""
+    """The Starlette app; `scheduler_alive` is None in a web-only process.
+
+    `load_worker`: where the page's load analyses run (the service's worker process).
+    """
     webhook = StravaWebhook(store, settings, jobs, metrics)
     budget = StoreStravaBudget(store, settings.strava)
     metrics.read_at_scrape(
@@ -173,7 +178,11 @@ def create_app(
     limits = body_limits(settings)
     if settings.web.enabled:
         # The page (and its log redaction) after the routes above, which it never shadows.
-        app_routes.extend(web_routes(store, settings, start_backfill=backfill_starter(jobs)))
+        app_routes.extend(
+            web_routes(
+                store, settings, start_backfill=backfill_starter(jobs), load_worker=load_worker
+            )
+        )
         upload_bytes = settings.web.upload_max_mb * (1 << 20)
         limits = replace(limits, per_path={**limits.per_path, UPLOAD_PATH: upload_bytes})
     app = Starlette(routes=app_routes, lifespan=lifespan)

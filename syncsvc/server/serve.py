@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
+from syncsvc.api.load_worker import LoadWorker
 from syncsvc.runtime import Runtime
 from syncsvc.server.app import create_app, feed_app
 from syncsvc.server.jobs import (
@@ -55,6 +56,8 @@ class Service:
         self.runtime = runtime
         self.web_only = web_only
         self.metrics = ServiceMetrics()
+        # The load analysis (pandas) runs in a worker process: this one stays small.
+        runtime.load_worker = LoadWorker()
         settings = runtime.settings
         store = runtime.store
         self.budget = StoreStravaBudget(store, settings.strava)
@@ -124,6 +127,8 @@ class Service:
         if self.producer is not None:
             self.producer.close()
             self.producer = None
+        if self.runtime.load_worker is not None:
+            self.runtime.load_worker.close()
         log.info("scheduler stopped", extra={"clean": finished})
         return finished
 
@@ -140,6 +145,7 @@ class Service:
             jobs=self.jobs,
             scheduler_alive=None if self.web_only else self.scheduler_alive,
             lifespan=lifespan,
+            load_worker=self.runtime.load_worker,
         )
 
 

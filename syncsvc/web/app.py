@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
@@ -20,20 +21,28 @@ from syncsvc.web.load_pages import load_routes
 from syncsvc.web.plan_pages import plan_routes
 from syncsvc.web.redaction import install_web_redaction
 
+if TYPE_CHECKING:
+    from syncsvc.api.load_worker import LoadWorker
+
 STATIC = Path(__file__).with_name("static")
 
 
 def web_routes(
-    store: Store, settings: Settings, *, start_backfill: StartBackfill | None = None
+    store: Store,
+    settings: Settings,
+    *,
+    start_backfill: StartBackfill | None = None,
+    load_worker: LoadWorker | None = None,
 ) -> list[BaseRoute]:
     """Every page, the Strava callback and the static files (`/static/...`).
 
     `start_backfill` hands a new athlete's first sync to the job engine; without
-    it, joining runs that sync in the request. Also installs the log redaction
-    of sign-in links and OAuth codes.
+    it, joining runs that sync in the request. With the service's `load_worker`,
+    a page's load analysis runs there too. Also installs the log redaction of
+    sign-in links and OAuth codes.
     """
     install_web_redaction()
-    api = AppApi(store, settings, start_backfill=start_backfill)
+    api = AppApi(store, settings, start_backfill=start_backfill, load_worker=load_worker)
     return [
         *plan_routes(api),
         *load_routes(api),

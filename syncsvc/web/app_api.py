@@ -41,6 +41,7 @@ from syncsvc.store.web_access import OAuthState, OpenedSession, WebSession, WebU
 if TYPE_CHECKING:
     from syncsvc.api.checkins import CheckInOutcome
     from syncsvc.api.feed_admin import FeedAddress
+    from syncsvc.api.load_worker import LoadWorker
     from syncsvc.api.pipeline import RefreshResult
     from syncsvc.sources.imports import ImportReport
 
@@ -68,10 +69,15 @@ class AppApi:
     """The application API as the web page sees it: one method per thing a runner does."""
 
     def __init__(
-        self, store: Store, settings: Settings, *, start_backfill: StartBackfill | None = None
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        start_backfill: StartBackfill | None = None,
+        load_worker: LoadWorker | None = None,
     ) -> None:
         self.settings = settings
-        self.app = Syncsvc(Runtime(settings, _store=store))
+        self.app = Syncsvc(Runtime(settings, _store=store, load_worker=load_worker))
         self._start_backfill = start_backfill
 
     def _for(self, athlete_id: int, actor: Actor | None = None) -> AthleteApi:
