@@ -105,6 +105,8 @@ class ServiceSettings(_Section):
     """How long a webhook POST waits for its event to be stored before answering anyway."""
     workers: int = Field(2, ge=1, le=32)
     """Job worker threads of the in-process engine (refreshes of different athletes)."""
+    http_workers: int = Field(1, ge=1, le=32)
+    """HTTP processes of `serve --web-only` sharing its port (docs/settings.md: how many)."""
     shutdown_grace_s: float = Field(20.0, ge=0)
     """On SIGTERM, how long the running jobs may take to finish before they are abandoned."""
     midnight_tick_minutes: int = Field(15, ge=1, le=60)

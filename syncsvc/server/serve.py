@@ -21,11 +21,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 
 from syncsvc.api.load_worker import LoadWorker
+from syncsvc.config import ServiceSettings, Settings
+from syncsvc.errors import ConfigError
 from syncsvc.runtime import Runtime
 from syncsvc.server.app import create_app, feed_app
 from syncsvc.server.jobs import (
@@ -149,6 +152,12 @@ class Service:
         )
 
 
+HTTP_WORKERS_NEED_WEB_ONLY = (
+    "service.http_workers is {workers}: several HTTP processes need `syncsvc serve --web-only` "
+    "(the jobs run in one process: start a plain `syncsvc serve` for them), or set it to 1"
+)
+
+
 def serve(
     runtime: Runtime,
     *,
@@ -162,28 +171,24 @@ def serve(
 
     settings = runtime.settings.service
     web_only = web_only or runtime.distributed
-    configure_logging(
-        json_lines=settings.log_json if log_json is None else log_json,
-        level=runtime.settings.log_level if runtime.settings.log_level != "warning" else "info",
-    )
+    if settings.http_workers > 1 and not web_only:
+        raise ConfigError(HTTP_WORKERS_NEED_WEB_ONLY.format(workers=settings.http_workers))
+    json_lines = settings.log_json if log_json is None else log_json
+    level = runtime.settings.log_level if runtime.settings.log_level != "warning" else "info"
+    configure_logging(json_lines=json_lines, level=level)
+    address: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port if port is not None else settings.port,
+    }
+    if settings.http_workers > 1:
+        serve_in_processes(WebProcessApp(runtime.settings, json_lines, level), address)
+        return
     service = Service(runtime, web_only=web_only)
     service.start()
     try:
-        config = uvicorn.Config(
-            service.app(),
-            host=host or settings.host,
-            port=port if port is not None else settings.port,
-            log_config=None,
-            proxy_headers=True,
-            server_header=False,
-            timeout_graceful_shutdown=5,
-            # uvicorn has no header-read timeout: the reverse proxy's covers slow
-            # heads (deploy/README.md); these bound idle and concurrent connections.
-            timeout_keep_alive=settings.keep_alive_s,
-            limit_concurrency=settings.max_connections,
-            h11_max_incomplete_event_size=settings.max_header_bytes,
+        server = uvicorn.Server(
+            uvicorn.Config(service.app(), **address, **uvicorn_options(settings))
         )
-        server = uvicorn.Server(config)
         # uvicorn re-raises the signal after its graceful shutdown; a no-op handler
         # turns that into a normal exit (status 0) once everything has stopped.
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
@@ -193,6 +198,62 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
     finally:
         service.stop()
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    """uvicorn's settings for every HTTP process of `serve`."""
+    return {
+        "log_config": None,
+        "proxy_headers": True,
+        "server_header": False,
+        "timeout_graceful_shutdown": 5,
+        # uvicorn has no header-read timeout: the reverse proxy's covers slow
+        # heads (deploy/README.md); these bound idle and concurrent connections.
+        "timeout_keep_alive": settings.keep_alive_s,
+        "limit_concurrency": settings.max_connections,
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class WebProcessApp:
+    """Builds the app of one HTTP worker process (`service.http_workers` > 1).
+
+    Picklable, because uvicorn spawns the worker processes: each one builds its
+    own web-only service from the settings, so its store connections, its
+    prepared feeds and its token-status cache are its own, and the cache's
+    promise (a rotated or revoked token is refused within 5 s) holds in each.
+    A web-only service runs no jobs, so N processes never schedule N times.
+    """
+
+    settings: Settings
+    json_lines: bool
+    level: str
+
+    def __call__(self) -> Starlette:
+        configure_logging(json_lines=self.json_lines, level=self.level)
+        return Service(Runtime(self.settings), web_only=True).app()
+
+
+def serve_in_processes(app: WebProcessApp, address: dict[str, Any]) -> None:
+    """`service.http_workers` processes accepting on one socket, until SIGTERM or Ctrl-C.
+
+    uvicorn's supervisor binds the socket once and spawns the processes, replaces
+    one that dies, and on SIGTERM stops them all, each finishing its requests in
+    flight (`timeout_graceful_shutdown`), then returns.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    settings = app.settings.service
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        workers=settings.http_workers,
+        **address,
+        **uvicorn_options(settings),
+    )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def serve_feeds(runtime: Runtime, *, host: str, port: int) -> None:
