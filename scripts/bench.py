@@ -16,17 +16,18 @@ store of 1,000 athletes with 1 year each, then measures:
    processes) on the 10-year home, each as a ratio to `python -c pass`
    measured in the same run (`bench_reference.py`).
 5. The real `syncsvc serve` on loopback with the 10-year home: resident memory
-   idle, the feed under 50 concurrent clients (wrk, 30 s) for 200 and 304
-   answers, then resident memory after a webhook-triggered refresh; and nginx
-   serving the same feed bytes as a static file under the same wrk runs, the
-   reference of the feed's ratios.
+   idle and after a webhook-triggered refresh (and the load worker's beside it);
+   then `serve --web-only` with each `service.http_workers` count of
+   `--http-workers` (default 1,2): the feed under 50 concurrent clients (wrk) for
+   200 and 304 answers; and nginx serving the same feed bytes as a static file
+   under the same wrk runs, the reference of the feed's ratios.
 6. Replanning all 1,000 athletes (the pipeline without network, one by one).
 
 Every time target is a ratio to a reference measured in the same run, so wrk and
 nginx are required: without them the run stops at once, non-zero, naming the
 package (`apt-get install -y wrk nginx-light`). Timings are medians over several
 runs. Numbers only: nothing here passes or fails. `--quick` runs fewer repeats,
-5 s wrk runs and 100 athletes.
+5 s wrk runs and 100 athletes. `--server-only` runs part 5 alone.
 The per-area scripts (scripts/bench_*.py) still run alone; this one imports them.
 """
 
@@ -285,9 +286,16 @@ def cli_figures(home: Path, runs: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- 5: the server
 
 
-def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> dict[str, Any]:
+def server_figures(
+    home: Path, feed_token: str, mode: Mode, use_wrk: bool, http_workers: tuple[int, ...]
+) -> dict[str, Any]:
+    """Memory and a webhook refresh of the real `serve`; the feed under wrk; nginx on the bytes.
+
+    The feed runs are made against `serve --web-only` with each `service.http_workers`
+    count asked for (several HTTP processes need --web-only; the jobs run elsewhere).
+    """
     import httpx
-    from bench_reference import nginx_serving, wrk_200_and_304, wrk_run
+    from bench_reference import nginx_serving, wrk_200_and_304
     from bench_service import rss_mib
 
     from tests.server.server_process import running_server, wait_until
@@ -303,16 +311,6 @@ def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> di
             assert before.status_code == 200, before.status_code
             time.sleep(2)
             figures["rss_idle_mib"] = round(rss_mib(pid), 1)
-            if use_wrk:
-                url = f"{server.base_url}{feed}"
-                say(f"wrk: 50 clients for {mode.wrk_seconds} s, full answers (200)")
-                figures["http_200"] = wrk_run(url, mode.wrk_seconds, [])
-                say(f"wrk: 50 clients for {mode.wrk_seconds} s, not modified (304)")
-                etag = before.headers["etag"]
-                figures["http_304"] = wrk_run(
-                    url, mode.wrk_seconds, ["-H", f"If-None-Match: {etag}"]
-                )
-                figures["rss_after_load_mib"] = round(rss_mib(pid), 1)
             posted = time.perf_counter()
             client.post("/webhooks/strava", json=event(HARD_RUN_ID))
 
@@ -325,13 +323,43 @@ def server_figures(home: Path, feed_token: str, mode: Mode, use_wrk: bool) -> di
             figures["webhook_to_feed_s"] = round(time.perf_counter() - posted, 2)
             time.sleep(0.5)
             figures["rss_after_refresh_mib"] = round(rss_mib(pid), 1)
+            figures["rss_load_worker_mib"] = round(sum(rss_mib(c) for c in children(pid)), 1)
+            refresh_logs = [line for line in server.logs().splitlines() if "refresh done" in line]
+            figures["refresh_s"] = (
+                json.loads(refresh_logs[-1])["duration_s"] if refresh_logs else None
+            )
             body = client.get(feed, headers={"Accept-Encoding": "identity"}).content
-    if use_wrk:
-        say(f"nginx serving the same {len(body)} bytes: the same wrk runs")
-        with nginx_serving(body, "/feeds/reference.ics", free_port()) as url:
-            reference = wrk_200_and_304(url, mode.wrk_seconds)
-        figures["nginx_200"], figures["nginx_304"] = reference["200"], reference["304"]
+    if not use_wrk:
+        return figures
+    url_path = feed
+    for workers in http_workers:
+        environment = {"SYNCSVC_SERVICE__HTTP_WORKERS": str(workers)}
+        with running_server(
+            home, [], now=NOW.isoformat(), extra_args=["--web-only"], env=environment
+        ) as server:
+            say(f"serve --web-only, http_workers={workers}: wrk 50 clients, {mode.wrk_seconds} s")
+            runs = wrk_200_and_304(f"{server.base_url}{url_path}", mode.wrk_seconds)
+            figures[f"http_{workers}"] = runs
+            processes = [server.process.pid, *children(server.process.pid)]
+            figures[f"rss_http_{workers}_mib"] = round(sum(rss_mib(p) for p in processes), 1)
+    say(f"nginx serving the same {len(body)} bytes: the same wrk runs")
+    with nginx_serving(body, "/feeds/reference.ics", free_port()) as url:
+        figures["nginx"] = wrk_200_and_304(url, mode.wrk_seconds)
     return figures
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (the load worker, the HTTP worker processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def free_port() -> int:
@@ -427,23 +455,7 @@ def table(report: dict[str, Any]) -> str:
     ):
         lines.append(f"  syncsvc {label:<10} {cli[name + '_ms']:>8} ms  {cli[name + '_ratio']:>5}x")
     lines.append(f"  syncsvc plan, day classes stale: {cli['plan_cold_start_stale_days_ms']} ms")
-    server = report["server"]
-    lines.append(
-        f"syncsvc serve (10 y): resident memory idle {server['rss_idle_mib']} MiB, "
-        f"after a refresh {server['rss_after_refresh_mib']} MiB; webhook to new feed "
-        f"{server['webhook_to_feed_s']} s"
-    )
-    lines.append("Feed server, 50 clients on loopback (wrk), against nginx on the same bytes:")
-    for status in ("200", "304"):
-        h, n = server[f"http_{status}"], server[f"nginx_{status}"]
-        share = 100 * (h["rps"] or 0) / (n["rps"] or 1)
-        p99 = (h["p99_ms"] or 0) / (n["p99_ms"] or 1)
-        lines.append(
-            f"  {status}: {h['rps']} req/s vs nginx {n['rps']}: {share:.1f} % of nginx; "
-            f"p99 {h['p99_ms']} ms vs {n['p99_ms']} ms: {p99:.1f}x; "
-            f"non-2xx/3xx {h['non_2xx_3xx']}, socket errors {h['socket_errors']} ({h['seconds']} s)"
-        )
-    lines.append("  (targets: 200 >= 25 % of nginx with p99 <= 3x nginx's; 304 >= 30 %)")
+    lines += server_lines(report["server"])
     lines.append(f"Machine: {report['load_before']} before, {report['load_after']} after")
     club = report["club"]
     lines += [
@@ -456,6 +468,36 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def server_lines(server: dict[str, Any]) -> list[str]:
+    lines = [
+        f"syncsvc serve (10 y): resident memory idle {server['rss_idle_mib']} MiB, "
+        f"after a refresh {server['rss_after_refresh_mib']} MiB (target < 150; the load worker "
+        f"beside it {server['rss_load_worker_mib']} MiB until a minute unused); webhook to new "
+        f"feed {server['webhook_to_feed_s']} s, the refresh {server['refresh_s']} s",
+        "Feed server (serve --web-only), 50 clients on loopback (wrk), against nginx "
+        "(2 worker processes) on the same bytes:",
+    ]
+    nginx = server.get("nginx")
+    for key in sorted(k for k in server if k.startswith("http_")):
+        workers = key.removeprefix("http_")
+        for status in ("200", "304"):
+            h, n = server[key][status], nginx[status]
+            share = 100 * (h["rps"] or 0) / (n["rps"] or 1)
+            p99 = (h["p99_ms"] or 0) / (n["p99_ms"] or 1)
+            lines.append(
+                f"  http_workers={workers} {status}: {h['rps']} req/s vs nginx {n['rps']}: "
+                f"{share:.1f} % of nginx; p99 {h['p99_ms']} ms vs {n['p99_ms']} ms: {p99:.1f}x; "
+                f"non-2xx/3xx {h['non_2xx_3xx']}, socket errors {h['socket_errors']} "
+                f"({h['seconds']} s)"
+            )
+        lines.append(
+            f"  http_workers={workers}: resident memory of all its processes "
+            f"{server[f'rss_http_{workers}_mib']} MiB"
+        )
+    lines.append("  (targets: 200 >= 25 % of nginx with p99 <= 3x nginx's; 304 >= 30 %)")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -463,7 +505,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 5 s wrk, 100 athletes")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bench.json")
     parser.add_argument("--athletes", type=int, help="athletes in the club store (default 1000)")
+    parser.add_argument(
+        "--http-workers",
+        default="1,2",
+        help="service.http_workers counts the feed is measured with (default 1,2)",
+    )
+    parser.add_argument(
+        "--server-only",
+        action="store_true",
+        help="only part 5 (serve's memory, the feed against nginx) on the 10-year home",
+    )
     options = parser.parse_args()
+    http_workers = tuple(int(n) for n in options.http_workers.split(","))
     mode = Mode.of(options.quick)
     if options.athletes:
         mode = Mode(**{**mode.__dict__, "athletes": options.athletes})
@@ -493,8 +546,17 @@ def main() -> None:
         folder = Path(tmp)
         home_10y = None
         token_10y = ""
-        for years in YEARS:
+        for years in (10,) if options.server_only else YEARS:
             runs = history(years)
+            if options.server_only:
+                home_10y = folder / "home-10y"
+                runtime = new_runtime(home_10y)
+                athlete_id, token_10y = seed_athlete(runtime, "bench", runs)
+                from syncsvc.api.pipeline import refresh_athlete
+
+                refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)  # the first feed
+                runtime.close()
+                break
             say(f"{years} y: {len(runs)} activities; requests and store+merge")
             sync = sync_figures(years, runs, mode.repeats)
             say(f"{years} y: building a home and timing the pipeline")
@@ -508,21 +570,28 @@ def main() -> None:
             if years == 10:
                 home_10y, token_10y = home, token
         assert home_10y is not None
-        say("syncsvc plan cold start (10 y)")
-        report["cli"] = cli_figures(home_10y, mode.cli_runs)
-        say("syncsvc serve (10 y): memory, load, refresh")
+        if not options.server_only:
+            say("syncsvc plan cold start (10 y)")
+            report["cli"] = cli_figures(home_10y, mode.cli_runs)
+        say("syncsvc serve (10 y): memory, refresh, the feed under load")
         clock.set_now(None)
-        report["server"] = server_figures(home_10y, token_10y, mode, use_wrk)
+        report["server"] = server_figures(home_10y, token_10y, mode, use_wrk, http_workers)
         clock.set_now(NOW)
-        say(f"club store: {mode.athletes} athletes with 1 y each")
-        report["club"] = many_athletes(folder, mode.athletes)
+        if not options.server_only:
+            say(f"club store: {mode.athletes} athletes with 1 y each")
+            report["club"] = many_athletes(folder, mode.athletes)
     clock.set_now(None)
-    report["season"] = bench_season()
+    if not options.server_only:
+        report["season"] = bench_season()
     report["load_after"] = machine_load()
     report["total_s"] = round(time.perf_counter() - started, 1)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(report))
+    if options.server_only:
+        print("\n".join(server_lines(report["server"])))
+        print(f"Machine: {report['load_before']} before, {report['load_after']} after")
+    else:
+        print(table(report))
     print(f"\n(total {report['total_s']} s; JSON: {options.out})")
 
 
