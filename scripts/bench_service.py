@@ -13,6 +13,10 @@ merged), then:
    idle, posts a webhook event for a hard run this morning, and times the POST
    until the served feed's ETag changes (the coalescing delay included);
 3. reads the resident memory again after that refresh.
+
+Before the server, the cost of the load worker (`api/load_worker.py`): the load
+step in this process, then in the worker process on its first call (a spawned
+interpreter importing the load model and pandas) and on later calls.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +41,41 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def load_worker_costs(runtime: object, athlete_id: int, runs: int) -> None:
+    """Median ms of the load step here, and in the worker: first call (cold), later calls."""
+    from syncsvc.api.load_compute import analyse_inputs
+    from syncsvc.api.load_worker import LoadWorker
+    from syncsvc.api.pipeline import load_inputs, read_context
+    from syncsvc.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    with runtime.store.read() as tx:
+        athlete = tx.athletes.by_id(athlete_id)
+    assert athlete is not None
+    inputs = load_inputs(runtime.settings, read_context(runtime, athlete))
+
+    def ms(call: object) -> float:
+        assert callable(call)
+        began = time.perf_counter()
+        call()
+        return (time.perf_counter() - began) * 1000
+
+    analyse_inputs(inputs)  # pandas imported, outside the timing
+    here = statistics.median(ms(lambda: analyse_inputs(inputs)) for _ in range(runs))
+    colds, warms = [], []
+    for _ in range(max(3, runs // 2)):
+        worker = LoadWorker()
+        compute = partial(worker.compute, inputs)
+        colds.append(ms(compute))
+        warms.extend(ms(compute) for _ in range(runs))
+        worker.close()
+    print(
+        f"load step (10 years): in process {here:.0f} ms; in the load worker: first call "
+        f"{statistics.median(colds):.0f} ms (spawn + imports), later calls "
+        f"{statistics.median(warms):.0f} ms"
+    )
 
 
 def main() -> None:
@@ -74,6 +114,7 @@ def main() -> None:
         for _ in range(options.runs):
             result = refresh_athlete(runtime, seeded.athlete_id, trigger="bench", sync=False)
             durations.append(result.duration_s)
+        load_worker_costs(runtime, seeded.athlete_id, options.runs)
         runtime.close()
         clock.set_now(None)
         median_ms = statistics.median(durations) * 1000
