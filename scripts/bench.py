@@ -287,7 +287,12 @@ def cli_figures(home: Path, runs: int) -> dict[str, Any]:
 
 
 def server_figures(
-    home: Path, feed_token: str, mode: Mode, use_wrk: bool, http_workers: tuple[int, ...]
+    home: Path,
+    feed_token: str,
+    mode: Mode,
+    use_wrk: bool,
+    http_workers: tuple[int, ...],
+    access_log: bool = True,
 ) -> dict[str, Any]:
     """Memory and a webhook refresh of the real `serve`; the feed under wrk; nginx on the bytes.
 
@@ -302,7 +307,7 @@ def server_figures(
     from tests.server.service_builders import event
     from tests.server.test_service_end_to_end import HARD_RUN_ID, strava_replies
 
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"access_log": access_log}
     feed = f"/feeds/{feed_token}.ics"
     with running_server(home, strava_replies(), now=NOW.isoformat()) as server:
         pid = server.process.pid
@@ -333,11 +338,17 @@ def server_figures(
         return figures
     url_path = feed
     for workers in http_workers:
-        environment = {"SYNCSVC_SERVICE__HTTP_WORKERS": str(workers)}
+        environment = {
+            "SYNCSVC_SERVICE__HTTP_WORKERS": str(workers),
+            "SYNCSVC_SERVICE__ACCESS_LOG": "true" if access_log else "false",
+        }
         with running_server(
             home, [], now=NOW.isoformat(), extra_args=["--web-only"], env=environment
         ) as server:
-            say(f"serve --web-only, http_workers={workers}: wrk 50 clients, {mode.wrk_seconds} s")
+            say(
+                f"serve --web-only, http_workers={workers}, access_log={access_log}: "
+                f"wrk 50 clients, {mode.wrk_seconds} s"
+            )
             runs = wrk_200_and_304(f"{server.base_url}{url_path}", mode.wrk_seconds)
             figures[f"http_{workers}"] = runs
             processes = [server.process.pid, *children(server.process.pid)]
@@ -474,8 +485,9 @@ def server_lines(server: dict[str, Any]) -> list[str]:
         f"after a refresh {server['rss_after_refresh_mib']} MiB (target < 150; the load worker "
         f"beside it {server['rss_load_worker_mib']} MiB until a minute unused); webhook to new "
         f"feed {server['webhook_to_feed_s']} s, the refresh {server['refresh_s']} s",
-        "Feed server (serve --web-only), 50 clients on loopback (wrk), against nginx "
-        "(2 worker processes) on the same bytes:",
+        f"Feed server (serve --web-only, service.access_log {server.get('access_log', True)}), "
+        "50 clients on loopback (wrk), against nginx (2 worker processes, no access log) on the "
+        "same bytes:",
     ]
     nginx = server.get("nginx")
     for key in sorted(k for k in server if k.startswith("http_")):
@@ -514,6 +526,11 @@ def main() -> None:
         "--server-only",
         action="store_true",
         help="only part 5 (serve's memory, the feed against nginx) on the 10-year home",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="measure the feed with service.access_log = false (the proxy logs requests)",
     )
     options = parser.parse_args()
     http_workers = tuple(int(n) for n in options.http_workers.split(","))
@@ -575,7 +592,9 @@ def main() -> None:
             report["cli"] = cli_figures(home_10y, mode.cli_runs)
         say("syncsvc serve (10 y): memory, refresh, the feed under load")
         clock.set_now(None)
-        report["server"] = server_figures(home_10y, token_10y, mode, use_wrk, http_workers)
+        report["server"] = server_figures(
+            home_10y, token_10y, mode, use_wrk, http_workers, not options.no_access_log
+        )
         clock.set_now(NOW)
         if not options.server_only:
             say(f"club store: {mode.athletes} athletes with 1 y each")

@@ -130,6 +130,8 @@ class ServiceSettings(_Section):
     """Largest body any other route takes (they are all GETs)."""
     body_read_s: float = Field(10.0, gt=0)
     """A request body must arrive within this long, or the answer is 408."""
+    access_log: bool = True
+    """uvicorn logs every request (feed tokens redacted); off when the reverse proxy logs them."""
     keep_alive_s: int = Field(5, ge=1)
     """uvicorn closes an idle keep-alive connection after this long."""
     max_connections: int = Field(200, ge=1)

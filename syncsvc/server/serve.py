@@ -206,6 +206,7 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         "log_config": None,
         "proxy_headers": True,
         "server_header": False,
+        "access_log": settings.access_log,
         "timeout_graceful_shutdown": 5,
         # uvicorn has no header-read timeout: the reverse proxy's covers slow
         # heads (deploy/README.md); these bound idle and concurrent connections.
