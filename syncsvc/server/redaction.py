@@ -33,10 +33,13 @@ from urllib.parse import quote, unquote
 
 from syncsvc import routes
 
-FEED_PATH = re.compile(f"(?i)({re.escape(routes.static_prefix(routes.FEED))})" + r"[^/?#\s\"']+")
-WEBHOOK_SECRET_PATH = re.compile(
-    f"(?i)({re.escape(routes.static_prefix(routes.STRAVA_WEBHOOK_SECRET_EVENT))})" + r"[^/?#\s\"']+"
+_SECRET_PREFIXES = "|".join(
+    re.escape(routes.static_prefix(name))
+    for name in (routes.FEED, routes.STRAVA_WEBHOOK_SECRET_EVENT)
 )
+SECRET_PATH = re.compile(f"(?i)({_SECRET_PREFIXES})" + r"[^/?#\s\"']+")
+"""A feed token (`/feeds/<token>.ics`) or the webhook's secret segment, in one pass: an
+access line goes through it for every request the service answers."""
 _NAMES_OF_SECRETS = r"hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code"
 SECRET_PARAMETERS = re.compile(rf"(?i)(\b(?:{_NAMES_OF_SECRETS})=)[^&\s\"']+")
 SECRET_FIELDS = re.compile(rf"""(?i)(["'](?:{_NAMES_OF_SECRETS})["']\s*:\s*["'])[^"']+""")
@@ -58,8 +61,7 @@ def redact_text(text: str) -> str:
 
 
 def _plain_secret_paths(text: str) -> str:
-    text = WEBHOOK_SECRET_PATH.sub(rf"\1{REDACTED}", text)
-    return FEED_PATH.sub(rf"\1{REDACTED}", text)
+    return SECRET_PATH.sub(rf"\1{REDACTED}", text)
 
 
 def _plain_secrets(text: str) -> str:
@@ -116,7 +118,11 @@ class FeedTokenRedactor(logging.Filter):
 
 
 def _redact_value(value: object) -> object:
-    return redact_feed_tokens(value) if isinstance(value, str) else value
+    """A path is cleaned; a value with neither `/` nor `%` (an address, a method, a
+    protocol version) cannot hold a secret path, plain or encoded, and is left as is."""
+    if isinstance(value, str) and ("/" in value or "%" in value):
+        return redact_feed_tokens(value)
+    return value
 
 
 def install_token_redaction(
