@@ -20,9 +20,9 @@ GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/r?cid="
 
 
 def signin(page: Page, *, token: str | None = None, message: str | None = None) -> Response:
-    signed_in_runner = page.session is not None and page.session.user.athlete_id is not None
-    if signed_in_runner and token is None and message is None:
-        return RedirectResponse(page.url("today"), status_code=303)
+    if page.session is not None and token is None and message is None:
+        home = "today" if page.session.user.athlete_id is not None else "coach"
+        return RedirectResponse(page.url(home), status_code=303)
     pre_session = page.pre_session or security.new_pre_session_token()
     page.pre_session = pre_session
     response = page.render(

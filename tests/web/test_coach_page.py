@@ -152,3 +152,10 @@ def test_the_squad_costs_the_same_queries_for_5_and_50_athletes(
     assert page.count('<tr id="athlete-') == 50
     assert len(many) == len(few), (few, many)
     assert len(few) <= 12
+
+
+def test_a_signed_in_coach_opening_the_sign_in_page_is_sent_to_the_squad(
+    as_coach: TestClient, as_runner: TestClient
+) -> None:
+    assert as_coach.get("/signin", follow_redirects=False).headers["location"] == "/coach"
+    assert as_runner.get("/signin", follow_redirects=False).headers["location"] == "/"
