@@ -137,13 +137,15 @@ def lagging_channels(store: Store) -> list[tuple[int, int]]:
     now = clock.now()
     found: list[tuple[int, int]] = []
     with store.read() as tx:
-        for athlete in tx.athletes.all():
-            for channel in tx.athlete(athlete.id).push.channels():
-                if channel.state == ChannelState.PAUSED or not _behind(channel):
-                    continue
-                retry = next_attempt_at(channel)
-                if retry is None or retry <= now:
-                    found.append((athlete.id, channel.id))
+        athletes = tx.athletes.all()
+        channels = tx.athlete_set(None).push_channels()
+    for athlete in athletes:
+        for channel in channels.get(athlete.id, ()):
+            if channel.state == ChannelState.PAUSED or not _behind(channel):
+                continue
+            retry = next_attempt_at(channel)
+            if retry is None or retry <= now:
+                found.append((athlete.id, channel.id))
     return found
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from syncsvc import clock
 from syncsvc.secrets import SecretBox
 from syncsvc.store.schema import PushChannelRow, PushLedgerRow
+from syncsvc.store.sets import AthleteIds, among, by_athlete
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,16 @@ def _entry(row: PushLedgerRow) -> LedgerEntry:
     )
 
 
+def channels_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[Channel]]:
+    """Some athletes' push channels, each athlete's by id."""
+    rows = orm.scalars(
+        select(PushChannelRow)
+        .where(among(PushChannelRow.athlete_id, athlete_ids))
+        .order_by(PushChannelRow.athlete_id, PushChannelRow.id)
+    )
+    return by_athlete((row.athlete_id, _channel(row)) for row in rows)
+
+
 class PushRepository:
     def __init__(self, orm: OrmSession, athlete_id: int, secrets: SecretBox) -> None:
         self.orm = orm
@@ -102,12 +113,7 @@ class PushRepository:
         )
 
     def channels(self) -> list[Channel]:
-        rows = self.orm.scalars(
-            select(PushChannelRow)
-            .where(PushChannelRow.athlete_id == self.athlete_id)
-            .order_by(PushChannelRow.id)
-        )
-        return [_channel(row) for row in rows]
+        return channels_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
 
     def channel(self, channel_id: int) -> Channel | None:
         row = self._row(channel_id)
