@@ -82,17 +82,17 @@ class AthleteView:
 def read_athletes(runtime: Runtime) -> list[AthleteView]:
     """Every athlete's view, in one read transaction of a few queries whatever their number."""
     with runtime.store.read() as tx:
-        athletes = tx.athletes.all()
+        athletes = tx.athletes.zones()
         everyone = tx.athlete_set(None)
         credentials = everyone.credential_infos()
         pending = everyone.pending(Source.STRAVA)
         last_runs = everyone.last_run_started()
         cursors = everyone.cursors()
     views: list[AthleteView] = []
-    for athlete in athletes:
-        connected = credentials.get(athlete.id, {})
+    for athlete_id, timezone in athletes:
+        connected = credentials.get(athlete_id, {})
         garmin, strava = connected.get("garmin"), connected.get("strava")
-        synced = {c.source for c in cursors.get(athlete.id, ()) if c.last_success_at is not None}
+        synced = {c.source for c in cursors.get(athlete_id, ()) if c.last_success_at is not None}
         never = frozenset(
             source
             for source, info in ((Source.GARMIN, garmin), (Source.STRAVA, strava))
@@ -100,13 +100,13 @@ def read_athletes(runtime: Runtime) -> list[AthleteView]:
         )
         views.append(
             AthleteView(
-                id=athlete.id,
-                timezone=athlete.profile.timezone,
+                id=athlete_id,
+                timezone=timezone,
                 garmin=garmin is not None and garmin.status == "ok",
                 strava=strava is not None and strava.status == "ok",
                 strava_expires_at=strava.expires_at if strava is not None else None,
-                pending_priority=min((p for _, _, p in pending.get(athlete.id, ())), default=None),
-                last_run_at=last_runs.get(athlete.id),
+                pending_priority=min((p for _, _, p in pending.get(athlete_id, ())), default=None),
+                last_run_at=last_runs.get(athlete_id),
                 never_synced=never,
             )
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
@@ -25,15 +25,15 @@ from syncsvc.store.sets import AthleteIds, among, by_athlete
 
 def cursors_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[SyncCursor]]:
     """The sync cursors of some athletes (every source that has one, by source)."""
-    rows = orm.scalars(
-        select(SyncCursorRow)
+    rows = orm.execute(
+        select(*SyncCursorRow.__table__.columns)
         .where(among(SyncCursorRow.athlete_id, athlete_ids))
         .order_by(SyncCursorRow.athlete_id, SyncCursorRow.source)
     )
     return by_athlete((row.athlete_id, _cursor(row)) for row in rows)
 
 
-def _cursor(row: SyncCursorRow) -> SyncCursor:
+def _cursor(row: SyncCursorRow | Row[Any]) -> SyncCursor:
     return SyncCursor(
         athlete_id=row.athlete_id,
         source=Source(row.source),
@@ -45,18 +45,24 @@ def _cursor(row: SyncCursorRow) -> SyncCursor:
     )
 
 
+CREDENTIAL_COLUMNS = tuple(c for c in CredentialRow.__table__.columns if c.name != "secret_enc")
+"""What a `CredentialInfo` shows: every column but the secret."""
+
+
 def credential_infos_of(
     orm: OrmSession, athlete_ids: AthleteIds
 ) -> dict[int, dict[str, CredentialInfo]]:
     """What may be shown of some athletes' credentials, by athlete and provider."""
-    rows = orm.scalars(select(CredentialRow).where(among(CredentialRow.athlete_id, athlete_ids)))
+    rows = orm.execute(
+        select(*CREDENTIAL_COLUMNS).where(among(CredentialRow.athlete_id, athlete_ids))
+    )
     found: dict[int, dict[str, CredentialInfo]] = {}
     for row in rows:
         found.setdefault(row.athlete_id, {})[row.provider] = _info(row)
     return found
 
 
-def _info(row: CredentialRow) -> CredentialInfo:
+def _info(row: CredentialRow | Row[Any]) -> CredentialInfo:
     return CredentialInfo(
         provider=row.provider,
         provider_user_id=row.provider_user_id,

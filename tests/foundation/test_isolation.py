@@ -248,6 +248,7 @@ def everything_in_set(group: AthleteSet) -> str:
         group.pending(Source.STRAVA),
         group.last_run_started(),
         group.push_channels(),
+        group.push_channels_behind(),
     ]
     return repr(seen)
 
