@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
 from syncsvc.domain import Activity, Source, SourceRecord, Sport
-from syncsvc.store.convert import activity_from_row, activity_values
+from syncsvc.store.convert import SOURCE_OF, activity_from_row, activity_values
 from syncsvc.store.schema import ActivityRow, SkippedRecordRow
 from syncsvc.store.sets import AthleteIds, among, by_athlete
 
@@ -120,7 +120,7 @@ def merged_of(
     ).all()
     sources: dict[int, set[Source]] = defaultdict(set)
     for row in rows:
-        sources[row.merged_into_id or row.id].add(Source(row.source))
+        sources[row.merged_into_id or row.id].add(SOURCE_OF[row.source])
     return by_athlete(
         (row.athlete_id, activity_from_row(row, tuple(sorted(sources[row.id]))))
         for row in rows

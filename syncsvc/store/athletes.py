@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, func, select, update
@@ -51,6 +51,13 @@ class AthleteDirectory:
     def by_id(self, athlete_id: int) -> Athlete | None:
         row = self.orm.get(AthleteRow, athlete_id)
         return athlete_from_row(row) if row else None
+
+    def by_ids(self, athlete_ids: Sequence[int]) -> dict[int, Athlete]:
+        """Those of these athletes that exist, by id."""
+        rows = self.orm.execute(
+            select(*AthleteRow.__table__.columns).where(AthleteRow.id.in_(list(athlete_ids)))
+        )
+        return {row.id: athlete_from_row(row) for row in rows}
 
     def resolve(self, name: str | None) -> Athlete:
         """The named athlete, else the only one, else the default one."""

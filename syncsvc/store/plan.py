@@ -81,12 +81,21 @@ class SessionRepository:
 
     def save(self, sessions: list[Session] | tuple[Session, ...]) -> int:
         """Insert or update sessions by id; rows are never deleted (cancelled stay)."""
+        if any(session.athlete_id != self.athlete_id for session in sessions):
+            raise ValueError("a session of another athlete given to this scope")
+        stored = {  # one query for the lot, not one per session
+            row.id: row
+            for row in self.orm.scalars(
+                select(SessionRow).where(
+                    SessionRow.athlete_id == self.athlete_id,
+                    SessionRow.id.in_([session.id for session in sessions]),
+                )
+            )
+        }
         written = 0
         for session in sessions:
-            if session.athlete_id != self.athlete_id:
-                raise ValueError("a session of another athlete given to this scope")
             values = session_values(session)
-            row = self.orm.get(SessionRow, (self.athlete_id, session.id))
+            row = stored.get(session.id)
             if row is None:
                 self.orm.add(SessionRow(athlete_id=self.athlete_id, id=session.id, **values))
                 written += 1

@@ -5,7 +5,8 @@
     assert len(queries) == 5
 
 Counts what goes through the SQLAlchemy engine (not procrastinate's own pool).
-Transaction control (BEGIN, COMMIT...) is left out: it is not a read.
+Transaction control (BEGIN, COMMIT...) is left out. `outside_writes` leaves out
+the statements of write transactions (`store.write()`) too: what a run reads.
 """
 
 from __future__ import annotations
@@ -16,17 +17,22 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from syncsvc.store.engine import WRITE_OPTION
+
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @contextmanager
-def counted_queries(engine: Engine) -> Iterator[list[str]]:
+def counted_queries(engine: Engine, *, outside_writes: bool = False) -> Iterator[list[str]]:
     """The statements sent while the block runs, in order."""
     statements: list[str] = []
 
-    def record(_connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
-        if not statement.lstrip().upper().startswith(_CONTROL):
-            statements.append(statement)
+    def record(connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
+        if statement.lstrip().upper().startswith(_CONTROL):
+            return
+        if outside_writes and connection.get_execution_options().get(WRITE_OPTION):
+            return
+        statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
