@@ -283,7 +283,7 @@ def today(
 
 
 AllOption = Annotated[
-    bool, typer.Option("--all", help="Replan every athlete of the store (a coach's squad).")
+    bool, typer.Option("--all", help="Replan every athlete of the store (read in batches).")
 ]
 
 

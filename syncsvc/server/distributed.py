@@ -11,6 +11,9 @@ worker`) run the jobs and the periodic fan-outs. The mapping (see `jobs.py`):
   `push:<id>:<channel>` for both locks, so it never waits for a refresh and
   two pushes of one channel never overlap. `priority` flips sign (procrastinate runs higher first);
   `delay_s` is `schedule_in`. The body is `jobs.execute`, as in every engine.
+- a fan-out defers its jobs in bulk, then (from `ANALYSE_AFTER` jobs) analyses
+  the jobs table, so the workers' job-picking query is planned for the queue
+  as it now is (`store/job_queue.py` says why).
 - periodic fan-outs run in UTC on procrastinate's periodic tasks, which pass
   the tick's timestamp and defer each tick once however many workers run (a
   unique row per task and tick): the Garmin slot every minute (Strava is

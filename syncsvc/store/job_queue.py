@@ -15,6 +15,10 @@ job, then sorts, each time a worker asks for a job (76 ms at 1,500 waiting
 jobs, against 0.2 ms with fresh statistics, when it walks the priority index
 and stops at the first free job). Autovacuum would analyse the table, but only
 on its own schedule (a minute or more later, the whole fan-out's drain).
+Per-table autovacuum settings would not shorten that: the launcher visits a
+database once per `autovacuum_naptime` (server-wide, a minute by default), and
+the default threshold (50 changed rows + 10 %) already fires at its first
+visit to a near-empty table. So the fan-out analyses the table itself.
 """
 
 from __future__ import annotations
