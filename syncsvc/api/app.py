@@ -46,7 +46,7 @@ from syncsvc.api.decisions import DecisionOutcome
 from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.api.history_progress import HistoryProgress
 from syncsvc.api.load_view import LoadDays, LoadReport
-from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
+from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete, replan_all
 from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
@@ -196,6 +196,10 @@ class Syncsvc:
     def export_athlete(self, athlete: Athlete) -> dict[str, Any]:
         """Everything stored about one athlete, secrets left out."""
         return athletes.export_athlete(self.runtime, athlete)
+
+    def replan_all(self) -> list[RefreshResult]:
+        """Replan every athlete now, without a sync (read in batches); one result each."""
+        return replan_all(self.runtime, trigger="cli replan all")
 
     def athlete(self, name: str | None = None) -> AthleteApi:
         """One athlete's handle; None: the one opened with, else the only one or the default."""

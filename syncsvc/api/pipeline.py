@@ -64,7 +64,8 @@ from syncsvc.planner.replan import replan
 from syncsvc.programme.catalogue import load_catalogue
 from syncsvc.push import admin as push_admin
 from syncsvc.runtime import Runtime
-from syncsvc.store.locks import athlete_lock
+from syncsvc.store.database import Transaction
+from syncsvc.store.locks import athlete_lock, free_athlete_locks
 
 if TYPE_CHECKING:
     from syncsvc.load.result import LoadAnalysis
@@ -75,6 +76,9 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Source, int], None]
 """Called with a source and its count of activities fetched so far (the CLI's progress bar)."""
+
+REPLAN_BATCH = 200
+"""Athletes read together by `replan_all` (one read transaction, one query per table)."""
 
 KEPT_PAST_DAYS = 28
 """Past days of classes kept beside the forecast: the plan view shows the last 7, the feed 28."""
@@ -156,25 +160,43 @@ def local_today(athlete: Athlete) -> date:
 
 def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
     """The read step: one read transaction, then no store until the write step."""
+    return read_contexts(runtime, [athlete])[0]
+
+
+def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[PipelineContext]:
+    """The read step of several athletes: one read transaction, one query per table for all."""
     with runtime.store.read() as tx:
-        scope = tx.athlete(athlete.id)
-        info = tx.store_info()
-        return PipelineContext(
+        return _contexts(tx, athletes)
+
+
+def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineContext]:
+    group = tx.athlete_set([athlete.id for athlete in athletes])
+    info = tx.store_info()
+    activities = group.merged_activities()
+    plan_sources = group.plan_sources()
+    sessions = group.sessions()
+    overrides = group.overrides()
+    checkins = group.checkins()
+    now = clock.now()
+    return [
+        PipelineContext(
             athlete=athlete,
-            activities=tuple(scope.activities.merged()),
+            activities=tuple(activities.get(athlete.id, ())),
             plan_sources=tuple(
                 (source.name, source.content)
-                for source in scope.plan_sources.all()
+                for source in plan_sources.get(athlete.id, ())
                 if source.content is not None
             ),
-            sessions=tuple(scope.sessions.all()),
-            overrides=tuple(scope.overrides.all()),
-            checkins=tuple(scope.checkins.all()),
+            sessions=tuple(sessions.get(athlete.id, ())),
+            overrides=tuple(overrides.get(athlete.id, ())),
+            checkins=tuple(checkins.get(athlete.id, ())),
             uid_host=info.uid_host,
             id_namespace=info.id_namespace,
-            now=clock.now(),
+            now=now,
             today=local_today(athlete),
         )
+        for athlete in athletes
+    ]
 
 
 # ---------------------------------------------------------------- pure compute
@@ -428,10 +450,17 @@ def _run(
         if athlete is None:
             raise SourceError(f"athlete {athlete_id} no longer exists")
         value, result = step(athlete)
-    result = replace(result, duration_s=time.perf_counter() - began)
-    with store.write() as tx:
-        tx.athlete(athlete_id).runs.record(
-            trigger,
+    return value, _record_run(runtime, result, started, time.perf_counter() - began)
+
+
+def _record_run(
+    runtime: Runtime, result: RefreshResult, started: datetime, duration_s: float
+) -> RefreshResult:
+    """Record what a run did in `pipeline_runs`, and log it."""
+    result = replace(result, duration_s=duration_s)
+    with runtime.store.write() as tx:
+        tx.athlete(result.athlete_id).runs.record(
+            result.trigger,
             started,
             clock.now(),
             "ok" if not result.problems else "partial",
@@ -440,15 +469,61 @@ def _run(
     log.info(
         "refresh done",
         extra={
-            "athlete_id": athlete_id,
-            "trigger": trigger,
+            "athlete_id": result.athlete_id,
+            "trigger": result.trigger,
             "new_activities": result.new_activities,
             "moved": len(result.moved),
             "feed_changed": result.feed_changed,
             "duration_s": round(result.duration_s, 4),
         },
     )
-    return value, result
+    return result
+
+
+def replan_all(
+    runtime: Runtime,
+    athlete_ids: Sequence[int] | None = None,
+    *,
+    trigger: str,
+    batch_size: int = REPLAN_BATCH,
+) -> list[RefreshResult]:
+    """Replan many athletes (every one by default), without a sync; one result each, by id.
+
+    The same run as `refresh_athlete(sync=False)` for each, but read in
+    batches: a batch takes the locks of its athletes that are free, reads all
+    their contexts in one read transaction (one query per table for the whole
+    batch), then computes and writes each athlete in turn, in its own write
+    transaction, giving its lock back once its plan is written. An athlete
+    whose lock was busy (a refresh of theirs running) is replanned alone
+    afterwards, waiting for the lock like any run; one who no longer exists is
+    left out.
+    """
+    if athlete_ids is None:
+        with runtime.store.read() as tx:
+            athlete_ids = [athlete_id for athlete_id, _ in tx.athletes.zones()]
+    ordered = sorted(set(athlete_ids))
+    results: list[RefreshResult] = []
+    busy: list[int] = []
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start : start + batch_size]
+        with free_athlete_locks(runtime.store, runtime.home, batch) as locks:
+            busy += [athlete_id for athlete_id in batch if athlete_id not in locks.held]
+            started = clock.now()
+            with runtime.store.read() as tx:
+                found = tx.athletes.by_ids(locks.held)
+                contexts = _contexts(tx, [found[i] for i in locks.held if i in found])
+            for context in contexts:
+                began = time.perf_counter()
+                result = _replan_and_publish(runtime, context, None, trigger=trigger)
+                locks.release(context.athlete.id)
+                results.append(_record_run(runtime, result, started, time.perf_counter() - began))
+                started = clock.now()
+    for athlete_id in busy:
+        try:
+            results.append(refresh_athlete(runtime, athlete_id, trigger=trigger, sync=False))
+        except SourceError:  # removed meanwhile
+            continue
+    return sorted(results, key=lambda result: result.athlete_id)
 
 
 def _replan_and_publish(

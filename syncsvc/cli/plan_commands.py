@@ -257,13 +257,22 @@ def today(
     show_today(item, json_output)
 
 
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Replan every athlete of the store (read in batches).")
+]
+
+
 def replan(
     ctx: typer.Context,
     athlete: AthleteOption = None,
+    every_athlete: AllOption = False,
     json_output: JsonOption = False,
     home: HomeOption = None,
 ) -> None:
     """Run the pipeline now (no sync) and show what moved and why. Example: syncsvc replan"""
+    if every_athlete:
+        replan_everyone(ctx, athlete, json_output, home)
+        return
     with athlete_api(ctx, athlete=athlete, home=home) as api:
         result = api.replan()
 
@@ -277,3 +286,27 @@ def replan(
             console.print(f"[yellow]![/yellow] {problem}")
 
     emit(json_output, result.summary, show)
+
+
+def replan_everyone(
+    ctx: typer.Context, athlete: str | None, json_output: bool, home: Path | None
+) -> None:
+    if athlete is not None:
+        raise UsageError("--all replans every athlete; leave out --athlete")
+    from syncsvc.cli import common  # the front door's fallback: the API, the store, the ORM
+
+    with common.open_app(ctx, home=home) as app:
+        results = app.replan_all()
+
+    def show() -> None:
+        moved = sum(len(result.moved) for result in results)
+        console.print(f"Replanned {len(results)} athlete(s): {moved} session(s) moved.")
+        for result in results:
+            for problem in result.problems:
+                console.print(f"[yellow]![/yellow] athlete {result.athlete_id}: {problem}")
+
+    emit(
+        json_output,
+        lambda: [result.summary() | {"athlete_id": result.athlete_id} for result in results],
+        show,
+    )

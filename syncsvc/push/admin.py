@@ -170,19 +170,14 @@ def lagging_channels(store: Store) -> list[tuple[int, int]]:
     now = clock.now()
     found: list[tuple[int, int]] = []
     with store.read() as tx:
-        for athlete in tx.athletes.all():
-            for channel in tx.athlete(athlete.id).push.channels():
-                if channel.state == ChannelState.PAUSED or not _behind(channel):
-                    continue
-                retry = next_attempt_at(channel)
-                if retry is None or retry <= now:
-                    found.append((athlete.id, channel.id))
+        behind = tx.athlete_set(None).push_channels_behind()
+    for athlete_id, channel in behind:
+        if channel.state == ChannelState.PAUSED:
+            continue
+        retry = next_attempt_at(channel)
+        if retry is None or retry <= now:
+            found.append((athlete_id, channel.id))
     return found
-
-
-def _behind(channel: Channel) -> bool:
-    changed, pushed = channel.plan_changed_at, channel.last_success_at
-    return changed is not None and (pushed is None or pushed < changed)
 
 
 def daily_push(store: Store, settings: Settings) -> list[PushResult]:

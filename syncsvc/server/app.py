@@ -82,16 +82,17 @@ def health_report(
     try:
         sources: dict[str, dict[str, float | None]] = {}
         with store.read() as tx:
-            for athlete in tx.athletes.all():
-                cursors = tx.athlete(athlete.id).cursors.all()
-                sources[str(athlete.id)] = {
-                    cursor.source.value: (
-                        round((now - cursor.last_success_at).total_seconds())
-                        if cursor.last_success_at is not None
-                        else None
-                    )
-                    for cursor in cursors
-                }
+            athletes = tx.athletes.all()
+            cursors = tx.athlete_set(None).cursors()
+        for athlete in athletes:
+            sources[str(athlete.id)] = {
+                cursor.source.value: (
+                    round((now - cursor.last_success_at).total_seconds())
+                    if cursor.last_success_at is not None
+                    else None
+                )
+                for cursor in cursors.get(athlete.id, ())
+            }
         report["store"] = "ok"
         report["last_sync_age_s"] = sources
     except Exception as error:  # any failure to read means "unreachable"

@@ -11,6 +11,9 @@ worker`) run the jobs and the periodic fan-outs. The mapping (see `jobs.py`):
   `push:<id>:<channel>` for both locks, so it never waits for a refresh and
   two pushes of one channel never overlap. `priority` flips sign (procrastinate runs higher first);
   `delay_s` is `schedule_in`. The body is `jobs.execute`, as in every engine.
+- a fan-out defers its jobs in bulk, then (from `ANALYSE_AFTER` jobs) analyses
+  the jobs table, so the workers' job-picking query is planned for the queue
+  as it now is (`store/job_queue.py` says why).
 - periodic fan-outs run in UTC on procrastinate's periodic tasks, which pass
   the tick's timestamp and defer each tick once however many workers run (a
   unique row per task and tick): the Garmin slot every minute (Strava is
@@ -61,7 +64,7 @@ from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic, midnight_requests, poll_requests, read_athletes
 from syncsvc.store import job_stats
 from syncsvc.store.database import Store
-from syncsvc.store.job_queue import forget_finished_jobs, waiting_queueing_locks
+from syncsvc.store.job_queue import analyse_jobs, forget_finished_jobs, waiting_queueing_locks
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,9 @@ EXECUTOR_GRACE_S = 2.0
 """After the worker stopped: how long its idle job threads get to end."""
 BATCH = 500
 """A fan-out defers its jobs this many to an INSERT."""
+ANALYSE_AFTER = 200
+"""A fan-out that deferred at least this many jobs refreshes the jobs table's statistics
+(`job_queue.analyse_jobs`: the workers' job-picking query is planned from them)."""
 
 
 def conninfo(url: str) -> str:
@@ -147,7 +153,9 @@ class ProcrastinateJobs:
         """A fan-out's requests, in batches (one INSERT each); returns the new jobs.
 
         Requests whose queueing lock already has a waiting job are left out
-        first; should one appear meanwhile, that batch goes one by one.
+        first; should one appear meanwhile, that batch goes one by one. After
+        `ANALYSE_AFTER` new jobs or more, the jobs table is analysed, so the
+        workers' job-picking query is planned for the queue as it now is.
         """
         made = 0
         for start in range(0, len(requests), BATCH):
@@ -161,6 +169,11 @@ class ProcrastinateJobs:
                 made += len(fresh)
             except AlreadyEnqueued:
                 made += sum(self.enqueue(request) for request in fresh)
+        if made >= ANALYSE_AFTER:
+            try:
+                analyse_jobs(self.store)
+            except Exception as error:  # the jobs are deferred; autovacuum analyses later
+                log.warning("jobs table not analysed: %s", type(error).__name__)
         return made
 
     def depth(self) -> int:

@@ -81,31 +81,36 @@ class AthleteView:
 
 
 def read_athletes(runtime: Runtime) -> list[AthleteView]:
-    views: list[AthleteView] = []
+    """Every athlete's view, in one read transaction of a few queries whatever their number."""
     with runtime.store.read() as tx:
-        for athlete in tx.athletes.all():
-            scope = tx.athlete(athlete.id)
-            garmin = scope.credentials.info("garmin")
-            strava = scope.credentials.info("strava")
-            pending = scope.pending.all(Source.STRAVA)
-            runs = scope.runs.latest(1)
-            never = frozenset(
-                source
-                for source, info in ((Source.GARMIN, garmin), (Source.STRAVA, strava))
-                if info is not None and scope.cursors.get(source).last_success_at is None
+        athletes = tx.athletes.zones()
+        everyone = tx.athlete_set(None)
+        credentials = everyone.credential_infos()
+        pending = everyone.pending(Source.STRAVA)
+        last_runs = everyone.last_run_started()
+        cursors = everyone.cursors()
+    views: list[AthleteView] = []
+    for athlete_id, timezone in athletes:
+        connected = credentials.get(athlete_id, {})
+        garmin, strava = connected.get("garmin"), connected.get("strava")
+        synced = {c.source for c in cursors.get(athlete_id, ()) if c.last_success_at is not None}
+        never = frozenset(
+            source
+            for source, info in ((Source.GARMIN, garmin), (Source.STRAVA, strava))
+            if info is not None and source not in synced
+        )
+        views.append(
+            AthleteView(
+                id=athlete_id,
+                timezone=timezone,
+                garmin=garmin is not None and garmin.status == "ok",
+                strava=strava is not None and strava.status == "ok",
+                strava_expires_at=strava.expires_at if strava is not None else None,
+                pending_priority=min((p for _, _, p in pending.get(athlete_id, ())), default=None),
+                last_run_at=last_runs.get(athlete_id),
+                never_synced=never,
             )
-            views.append(
-                AthleteView(
-                    id=athlete.id,
-                    timezone=athlete.profile.timezone,
-                    garmin=garmin is not None and garmin.status == "ok",
-                    strava=strava is not None and strava.status == "ok",
-                    strava_expires_at=strava.expires_at if strava is not None else None,
-                    pending_priority=min((p for _, _, p in pending), default=None),
-                    last_run_at=runs[0].started_at if runs else None,
-                    never_synced=never,
-                )
-            )
+        )
     return views
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
 from syncsvc.domain import Activity, Source, SourceRecord, Sport
-from syncsvc.store.convert import activity_from_row, activity_values
+from syncsvc.store.convert import SOURCE_OF, activity_from_row, activity_values
 from syncsvc.store.schema import ActivityRow, SkippedRecordRow
+from syncsvc.store.sets import AthleteIds, among, by_athlete
 
 
 class UpsertOutcome(StrEnum):
@@ -102,6 +103,31 @@ SUMMARY_COLUMNS = tuple(
 """What `merged()` reads: everything an Activity needs, and the merge link."""
 
 
+def merged_of(
+    orm: OrmSession, athlete_ids: AthleteIds, *, since_date: date | None = None
+) -> dict[int, list[Activity]]:
+    """Some athletes' activities, one per merge group (the winning record) naming every
+    source, each athlete's by start.
+
+    Read as plain rows of the normalised columns only: the pipeline reads every
+    activity of the history on each run, and neither the raw JSON nor ORM
+    objects are needed for that (they made up most of its time).
+    """
+    rows = orm.execute(
+        select(*SUMMARY_COLUMNS)
+        .where(among(ActivityRow.athlete_id, athlete_ids))
+        .order_by(ActivityRow.athlete_id, ActivityRow.start_utc, ActivityRow.id)
+    ).all()
+    sources: dict[int, set[Source]] = defaultdict(set)
+    for row in rows:
+        sources[row.merged_into_id or row.id].add(SOURCE_OF[row.source])
+    return by_athlete(
+        (row.athlete_id, activity_from_row(row, tuple(sorted(sources[row.id]))))
+        for row in rows
+        if row.merged_into_id is None and (since_date is None or row.local_date >= since_date)
+    )
+
+
 class ActivityRepository:
     def __init__(self, orm: OrmSession, athlete_id: int) -> None:
         self.orm = orm
@@ -157,25 +183,10 @@ class ActivityRepository:
         ]
 
     def merged(self, *, since_date: date | None = None) -> list[Activity]:
-        """One activity per merge group (the winning record), naming every source.
-
-        Read as plain rows of the normalised columns only: the pipeline reads every
-        activity of the history on each run, and neither the raw JSON nor ORM
-        objects are needed for that (they made up most of its time).
-        """
-        rows = self.orm.execute(
-            select(*SUMMARY_COLUMNS)
-            .where(ActivityRow.athlete_id == self.athlete_id)
-            .order_by(ActivityRow.start_utc, ActivityRow.id)
-        ).all()
-        sources: dict[int, set[Source]] = defaultdict(set)
-        for row in rows:
-            sources[row.merged_into_id or row.id].add(Source(row.source))
-        return [
-            activity_from_row(row, tuple(sorted(sources[row.id])))
-            for row in rows
-            if row.merged_into_id is None and (since_date is None or row.local_date >= since_date)
-        ]
+        """One activity per merge group (the winning record), naming every source."""
+        return merged_of(self.orm, [self.athlete_id], since_date=since_date).get(
+            self.athlete_id, []
+        )
 
     def raw(self, activity_id: int) -> Any:
         row = self.orm.scalar(self._scoped().where(ActivityRow.id == activity_id))

@@ -27,12 +27,14 @@ from sqlalchemy.orm import Session as OrmSession
 from syncsvc import clock
 from syncsvc.errors import ConfigError, StoreError
 from syncsvc.secrets import SecretBox
+from syncsvc.store.athlete_set import AthleteSet
 from syncsvc.store.athletes import AthleteDirectory
 from syncsvc.store.coaching import Coaching
 from syncsvc.store.engine import WRITE_OPTION, create_store_engine
 from syncsvc.store.migrate import ensure_schema
 from syncsvc.store.schema import StoreMeta
 from syncsvc.store.scope import AthleteData
+from syncsvc.store.sets import AthleteIds
 from syncsvc.store.shared import SharedData
 from syncsvc.store.squad import SquadReads
 from syncsvc.store.strava_webhook import StravaWebhookMeta
@@ -166,6 +168,10 @@ class Transaction:
 
     def athlete(self, athlete_id: int) -> AthleteData:
         return AthleteData(self.orm, athlete_id, self.secrets)
+
+    def athlete_set(self, athlete_ids: AthleteIds) -> AthleteSet:
+        """Reads over these athletes (None: every athlete), one query each for the whole set."""
+        return AthleteSet(self.orm, athlete_ids)
 
     @property
     def athletes(self) -> AthleteDirectory:

@@ -18,7 +18,15 @@ class DayClassRepository:
         self.athlete_id = athlete_id
 
     def replace(self, views: Iterable[DayView]) -> None:
-        """Keep exactly these days (the window the pipeline computed)."""
+        """Keep exactly these days (the window the pipeline computed).
+
+        Nothing is written when they are the days already kept (a replan with
+        nothing new): comparing costs one read, rewriting them a delete and an
+        insert of every day.
+        """
+        views = list(views)
+        if self.all() == views:
+            return
         self.orm.execute(delete(DayClassRow).where(DayClassRow.athlete_id == self.athlete_id))
         self.orm.add_all(
             DayClassRow(

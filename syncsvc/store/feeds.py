@@ -14,6 +14,7 @@ from syncsvc import clock
 from syncsvc.domain import RenderedFeed
 from syncsvc.secrets import SecretBox
 from syncsvc.store.schema import FeedRow, FeedTokenRow, PlanSourceRow
+from syncsvc.store.sets import AthleteIds, among, by_athlete
 
 FEED_TOKEN_BYTES = 24
 """192 random bits: a feed URL is its own password, so at least 128 are needed."""
@@ -102,23 +103,31 @@ class PlanSource:
     content: bytes | None
 
 
+def plan_sources_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[PlanSource]]:
+    """Some athletes' imported training plans, each athlete's in the order they were added."""
+    rows = orm.scalars(
+        select(PlanSourceRow)
+        .where(among(PlanSourceRow.athlete_id, athlete_ids))
+        .order_by(PlanSourceRow.athlete_id, PlanSourceRow.id)
+    )
+    return by_athlete(
+        (
+            r.athlete_id,
+            PlanSource(
+                r.id, r.location, r.name, r.added_at, r.last_read_at, r.last_error, r.content
+            ),
+        )
+        for r in rows
+    )
+
+
 class PlanSourceRepository:
     def __init__(self, orm: OrmSession, athlete_id: int) -> None:
         self.orm = orm
         self.athlete_id = athlete_id
 
     def all(self) -> list[PlanSource]:
-        rows = self.orm.scalars(
-            select(PlanSourceRow)
-            .where(PlanSourceRow.athlete_id == self.athlete_id)
-            .order_by(PlanSourceRow.id)
-        )
-        return [
-            PlanSource(
-                r.id, r.location, r.name, r.added_at, r.last_read_at, r.last_error, r.content
-            )
-            for r in rows
-        ]
+        return plan_sources_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
 
     def add(self, location: str, name: str) -> PlanSource:
         row = PlanSourceRow(

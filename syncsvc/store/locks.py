@@ -3,6 +3,9 @@
 - The per-athlete lock: two refreshes of one athlete never overlap, in one
   process or several. Beside a SQLite store it is an OS file lock (`fcntl`) in
   the home folder's `locks/`; on PostgreSQL a session-level advisory lock.
+- A batch of athletes' locks (`free_athlete_locks`): a replan of everyone takes
+  the locks that are free now, in one go, and gives each back once that
+  athlete's plan is written.
 - The scheduler lease: exactly one scheduler per store. The same two
   mechanisms, taken without waiting and held for the process's life.
 
@@ -73,6 +76,98 @@ def athlete_lock(
                 yield
     finally:
         local.release()
+
+
+class HeldLocks:
+    """The athletes' locks a batch took (`held`): each given back by `release`, or at the end."""
+
+    def __init__(self) -> None:
+        self.held: list[int] = []
+        self._releases: dict[int, list[Any]] = {}
+
+    def add_release(self, athlete_id: int, release: Any) -> None:
+        """One more lock of this athlete taken; `release` gives it back (last taken, first back)."""
+        if athlete_id not in self._releases:
+            self.held.append(athlete_id)
+        self._releases.setdefault(athlete_id, []).insert(0, release)
+
+    def leave_out(self, athlete_id: int) -> None:
+        """Not all of this athlete's locks could be taken: give back those that were."""
+        for release in self._releases.pop(athlete_id, []):
+            release()
+        self.held.remove(athlete_id)
+
+    def release(self, athlete_id: int) -> None:
+        for release in self._releases.pop(athlete_id, []):
+            release()
+
+    def release_all(self) -> None:
+        for athlete_id in list(self._releases):
+            self.release(athlete_id)
+
+
+@contextmanager
+def free_athlete_locks(store: Store, home: Path, athlete_ids: list[int]) -> Iterator[HeldLocks]:
+    """Take, without waiting, the locks of those of `athlete_ids` no one holds.
+
+    The same locks as `athlete_lock`. Taken in one go and in id order (on
+    PostgreSQL with one query on one connection, not one connection each), so
+    a batch of hundreds costs little; an athlete whose lock is busy is left out
+    (`held` says which were taken), and their caller waits for it alone.
+    """
+    held = HeldLocks()
+    connection = store.engine.connect() if store.dialect == "postgresql" else None
+    try:
+        for athlete_id in sorted(set(athlete_ids)):
+            local = _thread_lock(str(home), athlete_id)
+            if local.acquire(blocking=False):
+                held.add_release(athlete_id, local.release)
+        if connection is not None:
+            _take_advisory(connection, held)
+        else:
+            for athlete_id in list(held.held):
+                _take_file_lock(lock_dir(home) / f"athlete-{athlete_id}.lock", athlete_id, held)
+        yield held
+    finally:
+        held.release_all()
+        if connection is not None:
+            connection.close()
+
+
+def _take_advisory(connection: Any, held: HeldLocks) -> None:
+    keys = {_advisory_key("athlete", athlete_id): athlete_id for athlete_id in held.held}
+    taken = connection.execute(
+        text("SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_lock(k)"),
+        {"keys": list(keys)},
+    ).scalars()
+    connection.commit()
+    taken_ids = {keys[key] for key in taken}
+    for key, athlete_id in keys.items():
+        if athlete_id not in taken_ids:
+            held.leave_out(athlete_id)
+            continue
+
+        def unlock(key: int = key) -> None:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
+
+        held.add_release(athlete_id, unlock)
+
+
+def _take_file_lock(path: Path, athlete_id: int, held: HeldLocks) -> None:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        held.leave_out(athlete_id)
+        return
+
+    def unlock() -> None:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+    held.add_release(athlete_id, unlock)
 
 
 @contextmanager

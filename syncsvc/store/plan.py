@@ -19,6 +19,46 @@ from syncsvc.store.convert import (
     session_values,
 )
 from syncsvc.store.schema import CheckInRow, OverrideRow, PlanStateRow, SessionRow
+from syncsvc.store.sets import AthleteIds, among, by_athlete
+
+
+def sessions_of(
+    orm: OrmSession,
+    athlete_ids: AthleteIds,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+) -> dict[int, list[Session]]:
+    """Some athletes' sessions (cancelled ones too), each athlete's by day, time and id."""
+    query = select(SessionRow).where(among(SessionRow.athlete_id, athlete_ids))
+    if since is not None:
+        query = query.where(SessionRow.local_date >= since)
+    if until is not None:
+        query = query.where(SessionRow.local_date <= until)
+    query = query.order_by(
+        SessionRow.athlete_id, SessionRow.local_date, SessionRow.start_time, SessionRow.id
+    )
+    return by_athlete((row.athlete_id, session_from_row(row)) for row in orm.scalars(query))
+
+
+def overrides_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[Override]]:
+    """Some athletes' decisions, each athlete's in the order they were made."""
+    query = (
+        select(OverrideRow)
+        .where(among(OverrideRow.athlete_id, athlete_ids))
+        .order_by(OverrideRow.athlete_id, OverrideRow.at, OverrideRow.id)
+    )
+    return by_athlete((row.athlete_id, override_from_row(row)) for row in orm.scalars(query))
+
+
+def checkins_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[CheckIn]]:
+    """Some athletes' check-ins, each athlete's oldest first."""
+    query = (
+        select(CheckInRow)
+        .where(among(CheckInRow.athlete_id, athlete_ids))
+        .order_by(CheckInRow.athlete_id, CheckInRow.at, CheckInRow.id)
+    )
+    return by_athlete((row.athlete_id, checkin_from_row(row)) for row in orm.scalars(query))
 
 
 class SessionRepository:
@@ -27,13 +67,8 @@ class SessionRepository:
         self.athlete_id = athlete_id
 
     def all(self, *, since: date | None = None, until: date | None = None) -> list[Session]:
-        query = select(SessionRow).where(SessionRow.athlete_id == self.athlete_id)
-        if since is not None:
-            query = query.where(SessionRow.local_date >= since)
-        if until is not None:
-            query = query.where(SessionRow.local_date <= until)
-        query = query.order_by(SessionRow.local_date, SessionRow.start_time, SessionRow.id)
-        return [session_from_row(row) for row in self.orm.scalars(query)]
+        found = sessions_of(self.orm, [self.athlete_id], since=since, until=until)
+        return found.get(self.athlete_id, [])
 
     def get(self, session_id: str) -> Session | None:
         row = self.orm.get(SessionRow, (self.athlete_id, session_id))
@@ -46,12 +81,21 @@ class SessionRepository:
 
     def save(self, sessions: list[Session] | tuple[Session, ...]) -> int:
         """Insert or update sessions by id; rows are never deleted (cancelled stay)."""
+        if any(session.athlete_id != self.athlete_id for session in sessions):
+            raise ValueError("a session of another athlete given to this scope")
+        stored = {  # one query for the lot, not one per session
+            row.id: row
+            for row in self.orm.scalars(
+                select(SessionRow).where(
+                    SessionRow.athlete_id == self.athlete_id,
+                    SessionRow.id.in_([session.id for session in sessions]),
+                )
+            )
+        }
         written = 0
         for session in sessions:
-            if session.athlete_id != self.athlete_id:
-                raise ValueError("a session of another athlete given to this scope")
             values = session_values(session)
-            row = self.orm.get(SessionRow, (self.athlete_id, session.id))
+            row = stored.get(session.id)
             if row is None:
                 self.orm.add(SessionRow(athlete_id=self.athlete_id, id=session.id, **values))
                 written += 1
@@ -149,12 +193,7 @@ class OverrideLog:
         return override_from_row(row)
 
     def all(self) -> list[Override]:
-        query = (
-            select(OverrideRow)
-            .where(OverrideRow.athlete_id == self.athlete_id)
-            .order_by(OverrideRow.at, OverrideRow.id)
-        )
-        return [override_from_row(row) for row in self.orm.scalars(query)]
+        return overrides_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
 
 
 class CheckInLog:
@@ -177,9 +216,4 @@ class CheckInLog:
         return checkin_from_row(row)
 
     def all(self) -> list[CheckIn]:
-        query = (
-            select(CheckInRow)
-            .where(CheckInRow.athlete_id == self.athlete_id)
-            .order_by(CheckInRow.at, CheckInRow.id)
-        )
-        return [checkin_from_row(row) for row in self.orm.scalars(query)]
+        return checkins_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])

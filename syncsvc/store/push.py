@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
 from syncsvc.secrets import SecretBox
-from syncsvc.store.schema import PushChannelRow, PushLedgerRow
+from syncsvc.store.schema import AthleteRow, PushChannelRow, PushLedgerRow
+from syncsvc.store.sets import AthleteIds, among, by_athlete
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class LedgerEntry:
     pushed_at: datetime | None = None
 
 
-def _channel(row: PushChannelRow) -> Channel:
+def _channel(row: PushChannelRow | Row[Any]) -> Channel:
     return Channel(
         id=row.id,
         kind=row.kind,
@@ -88,6 +89,43 @@ def _entry(row: PushLedgerRow) -> LedgerEntry:
     )
 
 
+CHANNEL_COLUMNS = tuple(c for c in PushChannelRow.__table__.columns if c.name != "secret_enc")
+"""What a `Channel` shows: every column but the secret (plain rows: a tick reads thousands)."""
+
+
+def channels_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[Channel]]:
+    """Some athletes' push channels, each athlete's by id."""
+    rows = orm.execute(
+        select(*CHANNEL_COLUMNS)
+        .where(among(PushChannelRow.athlete_id, athlete_ids))
+        .order_by(PushChannelRow.athlete_id, PushChannelRow.id)
+    )
+    return by_athlete((row.athlete_id, _channel(row)) for row in rows)
+
+
+def channels_behind_of(orm: OrmSession, athlete_ids: AthleteIds) -> list[tuple[int, Channel]]:
+    """(athlete id, channel) of some athletes' channels behind the plan (changed since the
+    channel's last success), by athlete name, then channel id.
+
+    Filtered in the query: the minute tick asks this of every channel of every
+    athlete, and nearly all of them are in step.
+    """
+    rows = orm.execute(
+        select(*CHANNEL_COLUMNS)
+        .join(AthleteRow, AthleteRow.id == PushChannelRow.athlete_id)
+        .where(
+            among(PushChannelRow.athlete_id, athlete_ids),
+            PushChannelRow.plan_changed_at.is_not(None),
+            or_(
+                PushChannelRow.last_success_at.is_(None),
+                PushChannelRow.last_success_at < PushChannelRow.plan_changed_at,
+            ),
+        )
+        .order_by(AthleteRow.name, PushChannelRow.id)
+    )
+    return [(row.athlete_id, _channel(row)) for row in rows]
+
+
 class PushRepository:
     def __init__(self, orm: OrmSession, athlete_id: int, secrets: SecretBox) -> None:
         self.orm = orm
@@ -102,12 +140,7 @@ class PushRepository:
         )
 
     def channels(self) -> list[Channel]:
-        rows = self.orm.scalars(
-            select(PushChannelRow)
-            .where(PushChannelRow.athlete_id == self.athlete_id)
-            .order_by(PushChannelRow.id)
-        )
-        return [_channel(row) for row in rows]
+        return channels_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
 
     def channel(self, channel_id: int) -> Channel | None:
         row = self._row(channel_id)

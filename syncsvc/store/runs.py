@@ -7,10 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.store.schema import PipelineRunRow
+from syncsvc.store.sets import AthleteIds, among
+
+
+def last_started_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, datetime]:
+    """When each of some athletes' latest pipeline run started (athletes without one left out).
+
+    The start of `PipelineRuns.latest(1)`'s run, for many athletes in one query.
+    """
+    rows = orm.execute(
+        select(PipelineRunRow.athlete_id, func.max(PipelineRunRow.started_at))
+        .where(among(PipelineRunRow.athlete_id, athlete_ids))
+        .group_by(PipelineRunRow.athlete_id)
+    )
+    return {athlete_id: started for athlete_id, started in rows}
 
 
 @dataclass(frozen=True, slots=True)

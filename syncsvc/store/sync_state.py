@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
@@ -20,6 +20,77 @@ from syncsvc.store.schema import (
     SyncCursorRow,
     WebhookEventRow,
 )
+from syncsvc.store.sets import AthleteIds, among, by_athlete
+
+
+def cursors_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[SyncCursor]]:
+    """The sync cursors of some athletes (every source that has one, by source)."""
+    rows = orm.execute(
+        select(*SyncCursorRow.__table__.columns)
+        .where(among(SyncCursorRow.athlete_id, athlete_ids))
+        .order_by(SyncCursorRow.athlete_id, SyncCursorRow.source)
+    )
+    return by_athlete((row.athlete_id, _cursor(row)) for row in rows)
+
+
+def _cursor(row: SyncCursorRow | Row[Any]) -> SyncCursor:
+    return SyncCursor(
+        athlete_id=row.athlete_id,
+        source=Source(row.source),
+        newest_start_utc=row.newest_start_utc,
+        last_attempt_at=row.last_attempt_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        full_sync_at=row.full_sync_at,
+    )
+
+
+CREDENTIAL_COLUMNS = tuple(c for c in CredentialRow.__table__.columns if c.name != "secret_enc")
+"""What a `CredentialInfo` shows: every column but the secret."""
+
+
+def credential_infos_of(
+    orm: OrmSession, athlete_ids: AthleteIds
+) -> dict[int, dict[str, CredentialInfo]]:
+    """What may be shown of some athletes' credentials, by athlete and provider."""
+    rows = orm.execute(
+        select(*CREDENTIAL_COLUMNS).where(among(CredentialRow.athlete_id, athlete_ids))
+    )
+    found: dict[int, dict[str, CredentialInfo]] = {}
+    for row in rows:
+        found.setdefault(row.athlete_id, {})[row.provider] = _info(row)
+    return found
+
+
+def _info(row: CredentialRow | Row[Any]) -> CredentialInfo:
+    return CredentialInfo(
+        provider=row.provider,
+        provider_user_id=row.provider_user_id,
+        scope=row.scope,
+        expires_at=row.expires_at,
+        status=row.status,
+        status_message=row.status_message,
+        updated_at=row.updated_at,
+    )
+
+
+def pending_of(
+    orm: OrmSession, athlete_ids: AthleteIds, source: Source
+) -> dict[int, list[tuple[str, str, int]]]:
+    """Some athletes' pending work from `source`: (object id, kind, priority), best first."""
+    rows = orm.execute(
+        select(
+            PendingFetchRow.athlete_id,
+            PendingFetchRow.object_id,
+            PendingFetchRow.kind,
+            PendingFetchRow.priority,
+        )
+        .where(
+            among(PendingFetchRow.athlete_id, athlete_ids), PendingFetchRow.source == source.value
+        )
+        .order_by(PendingFetchRow.priority, PendingFetchRow.created_at, PendingFetchRow.id)
+    )
+    return by_athlete((row.athlete_id, (row.object_id, row.kind, row.priority)) for row in rows)
 
 
 class CursorRepository:
@@ -29,23 +100,10 @@ class CursorRepository:
 
     def get(self, source: Source) -> SyncCursor:
         row = self.orm.get(SyncCursorRow, (self.athlete_id, source.value))
-        if row is None:
-            return SyncCursor(self.athlete_id, source)
-        return SyncCursor(
-            athlete_id=self.athlete_id,
-            source=source,
-            newest_start_utc=row.newest_start_utc,
-            last_attempt_at=row.last_attempt_at,
-            last_success_at=row.last_success_at,
-            last_error=row.last_error,
-            full_sync_at=row.full_sync_at,
-        )
+        return SyncCursor(self.athlete_id, source) if row is None else _cursor(row)
 
     def all(self) -> list[SyncCursor]:
-        rows = self.orm.scalars(
-            select(SyncCursorRow.source).where(SyncCursorRow.athlete_id == self.athlete_id)
-        ).all()
-        return [self.get(Source(source)) for source in sorted(rows)]
+        return cursors_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
 
     def save(self, cursor: SyncCursor) -> None:
         row = self.orm.get(SyncCursorRow, (self.athlete_id, cursor.source.value))
@@ -83,17 +141,7 @@ class CredentialRepository:
 
     def info(self, provider: str) -> CredentialInfo | None:
         row = self._row(provider)
-        if row is None:
-            return None
-        return CredentialInfo(
-            provider=provider,
-            provider_user_id=row.provider_user_id,
-            scope=row.scope,
-            expires_at=row.expires_at,
-            status=row.status,
-            status_message=row.status_message,
-            updated_at=row.updated_at,
-        )
+        return None if row is None else _info(row)
 
     def save(
         self,
@@ -179,15 +227,7 @@ class PendingFetches:
             existing.priority = min(existing.priority, priority)
 
     def all(self, source: Source) -> list[tuple[str, str, int]]:
-        rows = self.orm.scalars(
-            select(PendingFetchRow)
-            .where(
-                PendingFetchRow.athlete_id == self.athlete_id,
-                PendingFetchRow.source == source.value,
-            )
-            .order_by(PendingFetchRow.priority, PendingFetchRow.created_at, PendingFetchRow.id)
-        )
-        return [(row.object_id, row.kind, row.priority) for row in rows]
+        return pending_of(self.orm, [self.athlete_id], source).get(self.athlete_id, [])
 
     def announcements(self, source: Source, object_id: str, kind: str) -> int:
         """How often this work has been announced so far (0: it is not pending)."""

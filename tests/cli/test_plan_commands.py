@@ -284,6 +284,20 @@ def test_replan_with_nothing_new_says_nothing_moved(demo_home: Path) -> None:
     assert summary["trigger"] == "cli replan"
 
 
+def test_replan_all_replans_every_athlete_and_refuses_a_named_one(demo_home: Path) -> None:
+    added = run(demo_home, "athlete", "add", "kim", "--timezone", "Europe/Paris")
+    assert added.exit_code == 0, added.output
+    result = run(demo_home, "replan", "--all")
+    assert result.exit_code == 0, result.output
+    assert "Replanned 2 athlete(s)" in result.stdout
+    summaries = run_json(demo_home, "replan", "--all")
+    assert [s["trigger"] for s in summaries] == ["cli replan all"] * 2
+    assert summaries[0]["moved"] == []  # the demo runner's plan stands: nothing new
+    refused = run(demo_home, "replan", "--all", "--athlete", "kim")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error:")
+
+
 def test_plan_json_is_plain_json_on_stdout_only(demo_home: Path) -> None:
     result = run(demo_home, "plan", "--json")
     assert result.exit_code == 0

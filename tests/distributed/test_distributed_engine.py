@@ -14,6 +14,7 @@ from sqlalchemy import text
 from syncsvc.domain import Source
 from syncsvc.runtime import Runtime
 from syncsvc.server.distributed import (
+    ANALYSE_AFTER,
     REFRESH_TASK,
     REPLAN_TASK,
     ProcrastinateJobs,
@@ -299,6 +300,35 @@ def test_a_fanout_in_batches_leaves_out_athletes_whose_job_already_waits(
     waiting = _waiting(runtime)
     assert sorted(lock for _, lock, _ in waiting) == sorted(f"replan:{i}" for i in ids)
     assert (REPLAN_TASK, f"replan:{ids[3]}", -Priority.RUNNER) in waiting
+
+
+def _planner_rows(runtime: Runtime) -> float:
+    """What the planner believes the jobs table holds (its statistics, not a count)."""
+    with runtime.store.engine.connect() as connection:
+        return float(
+            connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'procrastinate_jobs'::regclass")
+            ).scalar_one()
+        )
+
+
+def test_a_large_fanout_leaves_the_jobs_table_with_fresh_statistics(runtime: Runtime) -> None:
+    """A bulk defer into a table analysed while empty (production's quiet hours) is analysed
+    at once: the workers' job-picking query is planned for thousands of rows, not one."""
+    ids = add_athletes(runtime, ANALYSE_AFTER + 50)
+    with runtime.store.engine.begin() as connection:
+        connection.execute(text("ANALYZE procrastinate_jobs"))
+    assert _planner_rows(runtime) < 10
+    jobs = ProcrastinateJobs.open(runtime)
+    try:
+        made = jobs.enqueue_many(
+            [JobRequest(JobKind.REPLAN, i, "midnight", Priority.MIDNIGHT) for i in ids]
+        )
+    finally:
+        jobs.close()
+
+    assert made == len(ids)
+    assert _planner_rows(runtime) >= len(ids)
 
 
 def test_the_daily_cleanup_removes_finished_jobs_older_than_the_history_kept(

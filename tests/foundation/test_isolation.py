@@ -21,6 +21,7 @@ from syncsvc.domain import (
     SourceRecord,
     SyncCursor,
 )
+from syncsvc.store.athlete_set import AthleteSet
 from syncsvc.store.database import Store
 from syncsvc.store.push import LedgerEntry
 from syncsvc.store.scope import AthleteData
@@ -234,6 +235,46 @@ def test_neither_athlete_sees_the_others_rows(store_url: str) -> None:
     with store.read() as tx:
         assert tx.shared.find_token(ana_token).athlete_id == first
         assert tx.shared.athlete_for_provider_user("strava", "u-MARKER-BO") == second
+
+
+def everything_in_set(group: AthleteSet) -> str:
+    """Call every read of a set of athletes; return all of it as one text."""
+    seen = [
+        group.merged_activities(),
+        group.plan_sources(),
+        group.sessions(),
+        group.overrides(),
+        group.checkins(),
+        group.cursors(),
+        group.credential_infos(),
+        group.pending(Source.STRAVA),
+        group.last_run_started(),
+        group.push_channels(),
+        group.push_channels_behind(),
+    ]
+    return repr(seen)
+
+
+def test_a_set_of_athletes_reads_only_its_own_and_the_same_as_each_scope(store_url: str) -> None:
+    store = open_store(store_url)
+    first = seed(store, "ana", "MARKER-ANA")
+    second = seed(store, "bo", "MARKER-BO")
+    with store.read() as tx:
+        ana_only = everything_in_set(tx.athlete_set([first]))
+        assert set(tx.athlete_set([first]).merged_activities()) == {first}
+        both = tx.athlete_set(None)
+        scopes = {athlete_id: tx.athlete(athlete_id) for athlete_id in (first, second)}
+        for athlete_id, scope in scopes.items():
+            assert both.merged_activities()[athlete_id] == scope.activities.merged()
+            assert both.sessions()[athlete_id] == scope.sessions.all()
+            assert both.overrides()[athlete_id] == scope.overrides.all()
+            assert both.checkins()[athlete_id] == scope.checkins.all()
+            assert both.plan_sources()[athlete_id] == scope.plan_sources.all()
+            assert both.push_channels()[athlete_id] == scope.push.channels()
+            assert both.cursors()[athlete_id] == scope.cursors.all()
+            assert both.last_run_started()[athlete_id] == scope.runs.latest(1)[0].started_at
+    assert "MARKER-ANA" in ana_only
+    assert "MARKER-BO" not in ana_only
 
 
 def everything_web(store: Store, athlete_id: int) -> int:
