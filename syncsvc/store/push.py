@@ -187,6 +187,7 @@ class PushRepository:
                 target=target,
                 remote_json="{}",
                 created_at=clock.now(),
+                plan_changed_at=clock.now(),  # nothing pushed yet: the minute tick pushes it
             )
             self.orm.add(row)
         row.options_json = json.dumps(options or {}, sort_keys=True)

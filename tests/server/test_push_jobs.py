@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -238,15 +238,25 @@ def test_the_minute_tick_pushes_channels_a_cli_change_left_behind(runtime: Runti
     periodic = Periodic(
         runtime, jobs, StoreStravaBudget(runtime.store, runtime.settings.strava), ServiceMetrics()
     )
+    # A new channel has nothing pushed yet: the tick pushes it without waiting for a change.
+    assert periodic.lagging_push_tick(NOW) == [push_request(aid, failing, "lagging")]
+    with runtime.store.write() as tx:  # as if that first push had gone through
+        tx.athlete(aid).push.record_outcome(failing, state="ok")
+    jobs = InProcessJobs(lambda job: None, workers=1, monotonic=FakeMonotonic())
+    periodic = Periodic(
+        runtime, jobs, StoreStravaBudget(runtime.store, runtime.settings.strava), ServiceMetrics()
+    )
     assert periodic.lagging_push_tick(NOW) == []  # in step: nothing to do
 
+    later = NOW + timedelta(minutes=1)
+    clock.set_now(later)
     change_the_plan_behind_the_planner(runtime)
     refresh_athlete(runtime, aid, trigger="move", sync=False)  # as a CLI command does
 
-    assert periodic.lagging_push_tick(NOW) == [push_request(aid, failing, "lagging")]
+    assert periodic.lagging_push_tick(later) == [push_request(aid, failing, "lagging")]
     assert [(j.kind, j.channel_id) for j in jobs.waiting()] == [(JobKind.PUSH, failing)]
     execute_push(runtime, aid, failing, reason="lagging")  # fails: backs off
-    assert periodic.lagging_push_tick(NOW) == []
+    assert periodic.lagging_push_tick(later) == []
     assert paused not in [j.channel_id for j in jobs.waiting()]
 
 
