@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from syncsvc.errors import UsageError
-from syncsvc.store.web_access import OpenedSession
+from syncsvc.store.web_access import ADMIN_ROLE, COACH_ROLE, OpenedSession
 from syncsvc.web import security
 from syncsvc.web.app_api import AppApi, ProfileValueError
 from syncsvc.web.pages import Page, endpoint
@@ -20,9 +20,12 @@ GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/r?cid="
 
 
 def signin(page: Page, *, token: str | None = None, message: str | None = None) -> Response:
-    if page.session is not None and token is None and message is None:
-        home = "today" if page.session.user.athlete_id is not None else "coach"
-        return RedirectResponse(page.url(home), status_code=303)
+    user = None if page.session is None else page.session.user
+    if user is not None and token is None and message is None:
+        if user.athlete_id is not None:
+            return RedirectResponse(page.url("today"), status_code=303)
+        if user.role in (COACH_ROLE, ADMIN_ROLE):  # staff without a plan: the squad
+            return RedirectResponse(page.url("coach"), status_code=303)
     pre_session = page.pre_session or security.new_pre_session_token()
     page.pre_session = pre_session
     response = page.render(
