@@ -191,35 +191,42 @@ def daily_push(store: Store, settings: Settings) -> list[PushResult]:
 
 
 def all_channel_statuses(store: Store) -> list[tuple[int, ChannelStatus]]:
-    """Every athlete's channels, for /metrics and the service status."""
-    with store.read() as tx:
-        athletes = [athlete.id for athlete in tx.athletes.all()]
-    return [(a, status) for a in athletes for status in list_channels(store, a)]
+    """Every athlete's channels, for /metrics and the service status: two queries in all,
+    whatever the number of athletes (a scrape comes every few seconds)."""
+    return channel_statuses(store, None)
 
 
 def list_channels(store: Store, athlete_id: int) -> list[ChannelStatus]:
+    return [status for _, status in channel_statuses(store, [athlete_id])]
+
+
+def channel_statuses(
+    store: Store, athlete_ids: list[int] | None
+) -> list[tuple[int, ChannelStatus]]:
+    """(athlete id, status) of some athletes' channels (None: everyone's), by athlete id."""
     now = clock.now()
     with store.read() as tx:
-        push = tx.athlete(athlete_id).push
-        channels = push.channels()
-        counts = {
-            c.id: sum(1 for e in push.ledger(c.id) if e.state == EntryState.PUSHED)
-            for c in channels
-        }
+        athletes = tx.athlete_set(athlete_ids)
+        channels = athletes.push_channels()
+        counts = athletes.push_ledger_counts(EntryState.PUSHED.value)
     return [
-        ChannelStatus(
-            id=c.id,
-            kind=c.kind,
-            target=c.target,
-            state=c.state,
-            last_push_at=c.last_push_at,
-            last_success_at=c.last_success_at,
-            lag_s=lag(c, now).total_seconds(),
-            last_error=c.last_error,
-            sessions=counts[c.id],
-            retry_after=next_attempt_at(c),
+        (
+            athlete_id,
+            ChannelStatus(
+                id=c.id,
+                kind=c.kind,
+                target=c.target,
+                state=c.state,
+                last_push_at=c.last_push_at,
+                last_success_at=c.last_success_at,
+                lag_s=lag(c, now).total_seconds(),
+                last_error=c.last_error,
+                sessions=counts.get(c.id, 0),
+                retry_after=next_attempt_at(c),
+            ),
         )
-        for c in channels
+        for athlete_id in sorted(channels)
+        for c in channels[athlete_id]
     ]
 
 

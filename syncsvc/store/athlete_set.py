@@ -18,7 +18,7 @@ from syncsvc.domain import Activity, CheckIn, Override, Session, Source, SyncCur
 from syncsvc.store.activities import merged_of
 from syncsvc.store.feeds import PlanSource, plan_sources_of
 from syncsvc.store.plan import checkins_of, overrides_of, sessions_of
-from syncsvc.store.push import Channel, channels_behind_of, channels_of
+from syncsvc.store.push import Channel, channels_behind_of, channels_of, ledger_counts_of
 from syncsvc.store.runs import last_started_of
 from syncsvc.store.sets import AthleteIds
 from syncsvc.store.sync_state import CredentialInfo, credential_infos_of, cursors_of, pending_of
@@ -58,6 +58,10 @@ class AthleteSet:
 
     def push_channels(self) -> dict[int, list[Channel]]:
         return channels_of(self.orm, self.athlete_ids)
+
+    def push_ledger_counts(self, state: str) -> dict[int, int]:
+        """Ledger entries in `state`, by channel id."""
+        return ledger_counts_of(self.orm, self.athlete_ids, state)
 
     def push_channels_behind(self) -> list[tuple[int, Channel]]:
         """The channels whose plan changed since their last successful push, by athlete name."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, or_, select
+from sqlalchemy import Row, delete, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc import clock
@@ -101,6 +101,17 @@ def channels_of(orm: OrmSession, athlete_ids: AthleteIds) -> dict[int, list[Chan
         .order_by(PushChannelRow.athlete_id, PushChannelRow.id)
     )
     return by_athlete((row.athlete_id, _channel(row)) for row in rows)
+
+
+def ledger_counts_of(orm: OrmSession, athlete_ids: AthleteIds, state: str) -> dict[int, int]:
+    """How many ledger entries in `state` each channel of some athletes holds, by channel id
+    (a channel with none is absent): one grouped query, for `/metrics` at every scrape."""
+    rows = orm.execute(
+        select(PushLedgerRow.channel_id, func.count())
+        .where(among(PushLedgerRow.athlete_id, athlete_ids), PushLedgerRow.state == state)
+        .group_by(PushLedgerRow.channel_id)
+    )
+    return {int(channel_id): int(count) for channel_id, count in rows}
 
 
 def channels_behind_of(orm: OrmSession, athlete_ids: AthleteIds) -> list[tuple[int, Channel]]:

@@ -251,6 +251,7 @@ def everything_in_set(group: AthleteSet) -> str:
         group.last_run_started(),
         group.push_channels(),
         group.push_channels_behind(),
+        group.push_ledger_counts("pushed"),
     ]
     return repr(seen)
 

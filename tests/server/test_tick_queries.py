@@ -7,10 +7,13 @@ from pathlib import Path
 
 from syncsvc import clock
 from syncsvc.domain import Profile, Source, SyncCursor
+from syncsvc.push.admin import all_channel_statuses, list_channels
+from syncsvc.push.model import EntryState
 from syncsvc.runtime import Runtime
 from syncsvc.server.jobs import InProcessJobs, StoreStravaBudget
 from syncsvc.server.metrics import ServiceMetrics
 from syncsvc.server.periodic import Periodic, read_athletes
+from syncsvc.store.push import LedgerEntry
 from syncsvc.testing.queries import counted_queries
 from tests.server.harness import FakeMonotonic
 
@@ -71,6 +74,33 @@ def test_the_ticks_read_5_or_50_athletes_in_the_same_number_of_queries(
 
     assert many_jobs > few_jobs  # the 45 more athletes were seen and enqueued
     assert many == few
+
+
+def test_metrics_read_every_channel_in_the_same_number_of_queries_for_5_or_50_athletes(
+    tmp_path: Path, store_url: str
+) -> None:
+    """`/metrics` reads every channel's status at each scrape."""
+    clock.set_now(NOW)
+    runtime = open_runtime(tmp_path / "home", store_url)
+    add_connected_athletes(runtime, range(5))
+    with runtime.store.write() as tx:  # one session pushed to the first athlete's channel
+        first = tx.athletes.all()[0].id
+        channel = tx.athlete(first).push.channels()[0]
+        tx.athlete(first).push.save_entry(
+            channel.id, LedgerEntry("s1", remote_id="r1", state=EntryState.PUSHED.value)
+        )
+    with counted_queries(runtime.store.engine) as few_statements:
+        few = all_channel_statuses(runtime.store)
+    add_connected_athletes(runtime, range(5, 50))
+    with counted_queries(runtime.store.engine) as many_statements:
+        many = all_channel_statuses(runtime.store)
+    one = list_channels(runtime.store, first)
+    runtime.close()
+
+    assert (len(few), len(many)) == (5, 50)
+    assert len(many_statements) == len(few_statements)
+    assert [status.sessions for _, status in few] == [1, 0, 0, 0, 0]
+    assert one == [status for athlete_id, status in many if athlete_id == first]
 
 
 def test_the_set_read_of_the_athletes_matches_each_athletes_own_reads(
