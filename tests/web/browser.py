@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import REPO, missing
@@ -121,3 +122,39 @@ def screenshots(page: Any, name: str) -> list[Path]:
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1280, "height": 800})
     return saved
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, launched once per test module (skips without it, as above)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(chromium: Any, base: str, **context_options: Any) -> tuple[Any, Any, list[str]]:
+    """A new browser context on `base` with axe-core loaded: (context, page, errors).
+
+    `errors` collects script errors and console errors (CSP violations among them);
+    a 4xx page, such as a refused form, logs "Failed to load resource" and does not count.
+    """
+    context = chromium.new_context(base_url=base, **context_options)
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    return context, page, errors

@@ -103,4 +103,6 @@ def signed_in(web: Web) -> Iterator[TestClient]:
 
 
 # The club's fixtures (a coach, an admin, a second runner): after the names they use.
+# The browser tests' Chromium, launched once per module.
+from tests.web.browser import chromium  # noqa: E402, F401
 from tests.web.squad import as_admin, as_coach, as_runner, club  # noqa: E402, F401

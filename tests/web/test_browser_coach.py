@@ -4,20 +4,16 @@ pages; screenshots at 360 and 1280 px, light and dark."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.web.browser import (
-    AXE_JS,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     check_accessibility,
     free_port,
     live_server,
-    require_browser,
+    open_page,
     screenshots,
 )
 from tests.web.conftest import make_web
@@ -26,33 +22,8 @@ from tests.web.squad import make_club
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
 def _signed_in(chromium: Any, base: str, link: str, lands_on: str) -> tuple[Any, Any, list[str]]:
-    context = chromium.new_context(base_url=base)
-    context.add_init_script(path=str(AXE_JS))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
+    context, page, errors = open_page(chromium, base)
     page.goto(base + link)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base + lands_on)

@@ -20,15 +20,20 @@ import responses
 from syncsvc.testing.history import HistorySpec, generate_history
 from syncsvc.testing.shapes import strava_activities
 from tests.sources.fakes import FakeStrava
-from tests.web.browser import AXE_JS, check_accessibility, free_port, live_server, screenshots
+from tests.web.browser import (
+    check_accessibility,
+    free_port,
+    live_server,
+    open_page,
+    screenshots,
+)
 from tests.web.conftest import make_web
-from tests.web.test_browser_journeys import chromium  # noqa: F401  (the module's browser)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def joining_page(chromium: Any, demo_home: Path) -> Iterator[tuple[str, Any, list[str]]]:  # noqa: F811
+def joining_page(chromium: Any, demo_home: Path) -> Iterator[tuple[str, Any, list[str]]]:
     port = free_port()
     web = make_web(
         demo_home,
@@ -38,20 +43,8 @@ def joining_page(chromium: Any, demo_home: Path) -> Iterator[tuple[str, Any, lis
             "web": {"signup": "strava"},
         },
     )
-    errors: list[str] = []
     with live_server(web.app, port) as base:
-        context = chromium.new_context(base_url=base, timezone_id="Europe/Berlin")
-        context.add_init_script(path=str(AXE_JS))
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(message.text)
-                if message.type == "error" and not message.text.startswith("Failed to load")
-                else None
-            ),
-        )
+        context, page, errors = open_page(chromium, base, timezone_id="Europe/Berlin")
         yield base, page, errors
         context.close()
     web.runtime.close()

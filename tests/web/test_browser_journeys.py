@@ -29,31 +29,15 @@ from tests.push.radicale_server import PASSWORD, USER, Radicale
 from tests.sources.fakes import FakeStrava
 from tests.sources.fit_writer import FitRun, encode_fit
 from tests.web.browser import (
-    AXE_JS,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     check_accessibility,
     free_port,
     live_server,
-    require_browser,
+    open_page,
     screenshots,
 )
 from tests.web.conftest import Web, make_web
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -85,22 +69,12 @@ def live(chromium: Any, demo_home: Path) -> Iterator[Live]:
         },
     )
     with live_server(web.app, port) as base:
-        context = chromium.new_context(base_url=base)
-        context.add_init_script(path=str(AXE_JS))
-        page = context.new_page()
-        found = Live(base, web, page)
-        page.on("console", lambda message: _console(found, message))
-        page.on("pageerror", lambda error: found.console_errors.append(str(error)))
+        context, page, errors = open_page(chromium, base)
+        found = Live(base, web, page, errors)
         yield found
         context.close()
     web.runtime.close()
     assert found.console_errors == []
-
-
-def _console(live: Live, message: Any) -> None:
-    """Script errors and CSP violations count; a 4xx page (a refused form) logs a load error."""
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        live.console_errors.append(message.text)
 
 
 def test_sign_in_by_link_and_a_reused_or_expired_link_is_refused(live: Live) -> None:
