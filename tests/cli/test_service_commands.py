@@ -112,17 +112,7 @@ def test_register_with_a_verify_token_in_the_settings_sends_it_and_a_secret_path
 ) -> None:
     strava_creates(strava)
 
-    result = invoke(
-        [
-            "--home",
-            str(home),
-            "strava",
-            "webhook",
-            "register",
-            "--callback-url",
-            "https://coach.example.org/webhooks/strava",
-        ]
-    )
+    result = register(home, "--callback-url", "https://coach.example.org/webhooks/strava")
 
     assert result.exit_code == 0, result.output
     assert "131300" in result.stdout
@@ -139,17 +129,7 @@ def test_register_with_a_verify_token_in_the_settings_sends_it_and_a_secret_path
 
 
 def test_register_refuses_a_plain_http_callback(home: Path) -> None:
-    result = invoke(
-        [
-            "--home",
-            str(home),
-            "strava",
-            "webhook",
-            "register",
-            "--callback-url",
-            "http://coach.example.org/webhooks/strava",
-        ]
-    )
+    result = register(home, "--callback-url", "http://coach.example.org/webhooks/strava")
 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
@@ -177,17 +157,7 @@ def test_strava_refusing_the_callback_is_one_line_with_its_reason(
         },
     )
 
-    result = invoke(
-        [
-            "--home",
-            str(home),
-            "strava",
-            "webhook",
-            "register",
-            "--callback-url",
-            "https://coach.example.org/webhooks/strava",
-        ]
-    )
+    result = register(home, "--callback-url", "https://coach.example.org/webhooks/strava")
 
     assert result.exit_code == 1
     assert "does not return 200" in result.stderr

@@ -21,9 +21,7 @@ import pytest
 import responses
 from requests import PreparedRequest
 
-from syncsvc.runtime import Runtime
-from syncsvc.store.strava_webhook import StoredWebhook
-from syncsvc.testing.cli import invoke
+from tests.cli.test_service_commands import register, stored
 from tests.server.conftest import NOW, make_served
 from tests.server.server_process import Server, running_server, wait_until
 from tests.server.service_builders import Seeded, event
@@ -78,32 +76,13 @@ def strava_that_validates(server: Server) -> Any:
     return create
 
 
-def stored(home: Path) -> StoredWebhook:
-    runtime = Runtime.create(home=home)
-    try:
-        with runtime.store.read() as tx:
-            return tx.strava_webhook.read()
-    finally:
-        runtime.close()
-
-
 def test_register_against_the_running_service_takes_events_at_once_on_the_secret_path(
     served_bare: tuple[Path, Server, Seeded],
 ) -> None:
     home, server, _ = served_bare
     with responses.RequestsMock() as strava:
         strava.add_callback("POST", API, callback=strava_that_validates(server))
-        result = invoke(
-            [
-                "--home",
-                str(home),
-                "strava",
-                "webhook",
-                "register",
-                "--callback-url",
-                f"{PUBLIC}/webhooks/strava",
-            ]
-        )
+        result = register(home, "--callback-url", f"{PUBLIC}/webhooks/strava")
     assert result.exit_code == 0, result.output
     kept = stored(home)
     assert kept.subscription_id == NEW_ID
