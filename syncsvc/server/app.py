@@ -28,7 +28,9 @@ from syncsvc.config import Settings
 from syncsvc.domain import Source
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.push.admin import all_channel_statuses
+from syncsvc.server.access_log import AccessLog, AccessLogMiddleware
 from syncsvc.server.body_limit import BodyLimitMiddleware, body_limits
+from syncsvc.server.feed_fast_path import FeedFastPath
 from syncsvc.server.feed_lookup import StoreFeedLookup
 from syncsvc.server.feed_routes import FeedServer, feed_routes
 from syncsvc.server.job_stats import JobStatsCollector
@@ -41,7 +43,6 @@ from syncsvc.server.jobs import (
     StoreStravaBudget,
 )
 from syncsvc.server.metrics import CONTENT_TYPE, PushChannelsCollector, ServiceMetrics
-from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.server.webhook import StravaWebhook, webhook_routes
 from syncsvc.store.database import Store
 from syncsvc.web.app import web_routes
@@ -53,7 +54,8 @@ FEED_PREFIX = routes.static_prefix(routes.FEED)
 
 
 class FeedRequestCounter:
-    """Counts feed responses by status (200, 304, 404, 410...) without touching the route."""
+    """Counts the routed feed responses by status (200, 304, 404, 410...) without touching
+    the route (the fast path in front counts the answers it gives itself)."""
 
     def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
         self.app = app
@@ -136,10 +138,13 @@ def create_app(
     scheduler_alive: Callable[[], bool] | None,
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
     load_worker: LoadWorker | None = None,
-) -> Starlette:
-    """The Starlette app; `scheduler_alive` is None in a web-only process.
+    access_log: AccessLog | None = None,
+) -> ASGIApp:
+    """The service's app: the feed's fast path in front of the Starlette app;
+    `scheduler_alive` is None in a web-only process.
 
-    `load_worker`: where the page's load analyses run (the service's worker process).
+    `load_worker`: where the page's load analyses run (the service's worker process);
+    `access_log`: where each request's line goes (None: no access log).
     """
     webhook = StravaWebhook(store, settings, jobs, metrics)
     budget = StoreStravaBudget(store, settings.strava)
@@ -187,15 +192,14 @@ def create_app(
         upload_bytes = settings.web.upload_max_mb * (1 << 20)
         limits = replace(limits, per_path={**limits.per_path, UPLOAD_PATH: upload_bytes})
     app = Starlette(routes=app_routes, lifespan=lifespan)
-    app.add_middleware(FeedFastPath, server=feeds)  # in front of routing: the feed is polled most
     app.add_middleware(BodyLimitMiddleware, limits=limits)
-    app.add_middleware(FeedRequestCounter, metrics=metrics)  # outermost: counts the fast path too
-    return app
+    app.add_middleware(FeedRequestCounter, metrics=metrics)
+    logged: ASGIApp = app if access_log is None else AccessLogMiddleware(app, access_log)
+    # In front of everything, Starlette's error middleware included: the feed is polled most.
+    return FeedFastPath(logged, feeds, metrics.feed_requests, access_log)
 
 
-def feed_app(store: Store, settings: FeedSettings) -> Starlette:
+def feed_app(store: Store, settings: FeedSettings) -> ASGIApp:
     """An app with the feed route only: no webhook, no jobs, nothing that reaches out."""
     feeds = FeedServer(StoreFeedLookup(store), settings)
-    app = Starlette(routes=feed_routes(feeds.lookup, server=feeds))
-    app.add_middleware(FeedFastPath, server=feeds)
-    return app
+    return FeedFastPath(Starlette(routes=feed_routes(feeds.lookup, server=feeds)), feeds)

@@ -38,7 +38,7 @@ from syncsvc.domain import RenderedFeed
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.server.compression import accepts_gzip
 from syncsvc.server.conditional import is_not_modified
-from syncsvc.server.prepared_feed import PreparedFeed, prepare_feed
+from syncsvc.server.prepared_feed import FeedAnswer, PreparedFeed, plain_answer, prepare_feed
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +81,13 @@ class FeedLookup(Protocol):
 # ---------------------------------------------------------------- the endpoint
 
 
-def _plain(status_code: int, text: str, extra: Mapping[str, str] | None = None) -> Response:
-    headers = {"cache-control": "no-store", **(extra or {})}
-    return Response(text, status_code=status_code, media_type="text/plain", headers=headers)
+NO_SUCH_FEED = plain_answer(404, "No such calendar feed.\n")
+FEED_REPLACED = plain_answer(
+    410, "This calendar feed address was replaced; subscribe to the new one.\n"
+)
+FEED_UNAVAILABLE = plain_answer(
+    503, "The calendar feed is briefly unavailable.\n", (b"retry-after", b"60")
+)
 
 
 @dataclass(slots=True)
@@ -109,21 +113,20 @@ class FeedServer:
 
     async def handle(self, request: Request) -> Response:
         token = str(request.path_params.get("token", ""))
-        return await self.answer(token, request.method, request.headers)
+        answer = await self.answer(token, request.method, request.headers)
+        return answer.response()
 
-    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> Response:
+    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> FeedAnswer:
         """The answer to a GET or HEAD of the token's feed (`headers` keyed in lower case)."""
         if not TOKEN_SHAPE.fullmatch(token):
-            return _plain(404, "No such calendar feed.\n")
+            return NO_SUCH_FEED
         hit = await self._find(token)
         if hit is None:
-            return _plain(503, "The calendar feed is briefly unavailable.\n", {"retry-after": "60"})
+            return FEED_UNAVAILABLE
         if isinstance(hit, FeedGone):
-            return _plain(
-                410, "This calendar feed address was replaced; subscribe to the new one.\n"
-            )
+            return FEED_REPLACED
         if isinstance(hit, FeedUnknown):
-            return _plain(404, "No such calendar feed.\n")
+            return NO_SUCH_FEED
         prepared = self._prepared(hit.feed)
         return prepared.answer(
             gzipped=accepts_gzip(headers.get("accept-encoding")),
@@ -191,7 +194,7 @@ def feed_routes(
     server: FeedServer | None = None,
 ) -> list[BaseRoute]:
     """The feed route, to add to the service's Starlette app (`server`: the one the
-    app's fast path answers with too, `prepared_feed.FeedFastPath`)."""
+    app's fast path answers with too, `feed_fast_path.FeedFastPath`)."""
     server = server or FeedServer(lookup, settings or FeedSettings(), monotonic)
     return [
         Route(routes.path_of(routes.FEED), server.handle, methods=["GET", "HEAD"], name=routes.FEED)

@@ -8,26 +8,21 @@ once per feed version here and reused as raw `(name, value)` byte pairs,
 instead of Starlette encoding a header dict on every request. This is the only
 module that sets response headers by hand.
 
-`FeedFastPath` goes further: it sits in front of the app's routing and its other
-middleware, and answers a GET or HEAD of a feed path straight from the feed
-server (`feed_routes.FeedServer.answer`, the same answers and caches as the
-route, token status included). Every other request, and any feed path the route
-would not match, goes on to the app unchanged.
+Each answer is a `FeedAnswer`, built once per feed version: the route sends
+it as a Starlette response, the fast path in front of the app
+(`feed_fast_path.py`) as its two ASGI messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Protocol
 
 from starlette.background import BackgroundTask
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Send
 
-from syncsvc import routes
 from syncsvc.domain import RenderedFeed
 from syncsvc.server.compression import VARY, gzip_bytes, gzip_etag
 from syncsvc.server.conditional import quoted_etag
@@ -49,12 +44,47 @@ class RawResponse(Response):
 
 
 @dataclass(frozen=True, slots=True)
-class Variant:
-    """One encoding of one feed version: the header lines of its full and 304 answers."""
+class FeedAnswer:
+    """One whole answer: its status, its header lines and its body."""
 
-    full: RawHeaders
-    not_modified: RawHeaders
+    status: int
+    headers: RawHeaders
     body: bytes
+
+    def response(self) -> Response:
+        """The answer as a Starlette response (the route's)."""
+        return RawResponse(self.status, self.headers, self.body)
+
+    async def send(self, send: Send) -> None:
+        """The answer as its two ASGI messages (the fast path's).
+
+        The header list is copied, as `RawResponse` does: ours is cached.
+        """
+        await send(
+            {"type": "http.response.start", "status": self.status, "headers": [*self.headers]}
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def plain_answer(status: int, text: str, *extra: tuple[bytes, bytes]) -> FeedAnswer:
+    """A short text answer that is never cached (404, 410, 503)."""
+    body = text.encode()
+    headers = [
+        (b"cache-control", b"no-store"),
+        *extra,
+        (b"content-length", str(len(body)).encode()),
+        (b"content-type", b"text/plain; charset=utf-8"),
+    ]
+    return FeedAnswer(status, headers, body)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One encoding of one feed version: its full, HEAD and 304 answers."""
+
+    full: FeedAnswer
+    head: FeedAnswer
+    not_modified: FeedAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +96,12 @@ class PreparedFeed:
     etags: frozenset[str]
     rendered_at: datetime
 
-    def answer(self, *, gzipped: bool, not_modified: bool, head: bool) -> Response:
+    def answer(self, *, gzipped: bool, not_modified: bool, head: bool) -> FeedAnswer:
         """The 304, the HEAD or the full 200 of the chosen encoding."""
         variant = self.gzipped if gzipped else self.identity
         if not_modified:
-            return RawResponse(304, variant.not_modified, b"")
-        return RawResponse(200, variant.full, b"" if head else variant.body)
+            return variant.not_modified
+        return variant.head if head else variant.full
 
 
 def prepare_feed(feed: RenderedFeed, cache_control: str) -> PreparedFeed:
@@ -96,7 +126,11 @@ def prepare_feed(feed: RenderedFeed, cache_control: str) -> PreparedFeed:
             (b"content-length", str(len(body)).encode()),
             *extra,
         ]
-        return Variant(full, not_modified, body)
+        return Variant(
+            full=FeedAnswer(200, full, body),
+            head=FeedAnswer(200, full, b""),
+            not_modified=FeedAnswer(304, not_modified, b""),
+        )
 
     return PreparedFeed(
         identity=variant(etag, feed.body, []),
@@ -104,51 +138,3 @@ def prepare_feed(feed: RenderedFeed, cache_control: str) -> PreparedFeed:
         etags=frozenset({etag, zipped_etag}),
         rendered_at=rendered_at,
     )
-
-
-class FeedAnswers(Protocol):
-    """The feed server, as the fast path calls it."""
-
-    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> Response: ...
-
-
-_FEED_PREFIX, _, _FEED_SUFFIX = routes.path_of(routes.FEED).partition("{token}")
-
-
-class FeedFastPath:
-    """ASGI middleware: a GET or HEAD of a feed path answered without routing.
-
-    Matches what the route matches (`/feeds/{token}.ics`, the token one path
-    segment); the answer is the route's own, sent the way Starlette sends it.
-    """
-
-    def __init__(self, app: ASGIApp, server: FeedAnswers) -> None:
-        self.app = app
-        self.server = server
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            path: str = scope["path"]
-            if (
-                path.startswith(_FEED_PREFIX)
-                and path.endswith(_FEED_SUFFIX)
-                and len(path) > len(_FEED_PREFIX) + len(_FEED_SUFFIX)
-            ):
-                token = path[len(_FEED_PREFIX) : -len(_FEED_SUFFIX)]
-                if "/" not in token:
-                    response = await self.server.answer(
-                        token, scope["method"], _request_headers(scope)
-                    )
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-
-def _request_headers(scope: Scope) -> dict[str, str]:
-    """The request's headers keyed in lower case, the first of repeated ones (as Starlette)."""
-    headers: dict[str, str] = {}
-    for name, value in scope["headers"]:
-        key = name.decode("latin-1").lower()
-        if key not in headers:
-            headers[key] = value.decode("latin-1")
-    return headers

@@ -32,15 +32,17 @@ from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote
 
 from syncsvc import routes
+from syncsvc.web.redaction import redact_web_secrets
 
-_SECRET_PREFIXES = "|".join(
-    re.escape(routes.static_prefix(name))
-    for name in (routes.FEED, routes.STRAVA_WEBHOOK_SECRET_EVENT)
+_SECRET_PATH_PREFIXES = tuple(
+    routes.static_prefix(name) for name in (routes.FEED, routes.STRAVA_WEBHOOK_SECRET_EVENT)
 )
+_SECRET_PREFIXES = "|".join(re.escape(prefix) for prefix in _SECRET_PATH_PREFIXES)
 SECRET_PATH = re.compile(f"(?i)({_SECRET_PREFIXES})" + r"[^/?#\s\"']+")
 """A feed token (`/feeds/<token>.ics`) or the webhook's secret segment, in one pass: an
 access line goes through it for every request the service answers."""
 _NAMES_OF_SECRETS = r"hub\.verify_token|verify_token|client_secret|access_token|refresh_token|code"
+_IN_EVERY_SECRET_NAME = ("token", "secret", "code")
 SECRET_PARAMETERS = re.compile(rf"(?i)(\b(?:{_NAMES_OF_SECRETS})=)[^&\s\"']+")
 SECRET_FIELDS = re.compile(rf"""(?i)(["'](?:{_NAMES_OF_SECRETS})["']\s*:\s*["'])[^"']+""")
 """`"access_token": "..."` (JSON) and `'access_token': '...'` (a dict's repr)."""
@@ -60,14 +62,24 @@ def redact_text(text: str) -> str:
     return _through_encoding(text, _plain_secrets)
 
 
-def _plain_secret_paths(text: str) -> str:
+# Each pattern runs only when the lower-cased text holds the words it needs: most
+# lines hold none, and the service writes a line per request.
+
+
+def _plain_secret_paths(text: str, lowered: str | None = None) -> str:
+    lowered = text.lower() if lowered is None else lowered
+    if not any(prefix in lowered for prefix in _SECRET_PATH_PREFIXES):
+        return text
     return SECRET_PATH.sub(rf"\1{REDACTED}", text)
 
 
 def _plain_secrets(text: str) -> str:
-    text = SECRET_FIELDS.sub(rf"\1{REDACTED}", text)
-    text = SECRET_PARAMETERS.sub(rf"\1{REDACTED}", text)
-    return _plain_secret_paths(text)
+    lowered = text.lower()
+    if any(word in lowered for word in _IN_EVERY_SECRET_NAME):
+        text = SECRET_FIELDS.sub(rf"\1{REDACTED}", text)
+        text = SECRET_PARAMETERS.sub(rf"\1{REDACTED}", text)
+        lowered = text.lower()
+    return _plain_secret_paths(text, lowered)
 
 
 def _through_encoding(text: str, redact: Callable[[str], str]) -> str:
@@ -87,6 +99,12 @@ def _through_encoding(text: str, redact: Callable[[str], str]) -> str:
         return run if cleaned == decoded else quote(cleaned, safe=_KEEP_READABLE)
 
     return _ENCODED_RUN.sub(decoded_run, text)
+
+
+def redact_log_text(text: str) -> str:
+    """Every secret a log line can carry: feed tokens, the webhook's segment, secret
+    values, and the web page's sign-in links and OAuth parameters (`web/redaction.py`)."""
+    return redact_web_secrets(redact_text(text))
 
 
 def redact_feed_tokens(text: str) -> str:
@@ -138,7 +156,7 @@ def install_token_redaction(
 
 
 class SecretRedactor(logging.Filter):
-    """Redacts feed tokens and secret query parameters in every record a handler emits.
+    """Redacts every secret (`redact_log_text`) in every record a handler emits.
 
     The message is formatted first and then redacted (a template such as
     `/feeds/%s.ics` must not lose its placeholder).
@@ -149,7 +167,7 @@ class SecretRedactor(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken record is logging's problem, not a reason to leak
             message = str(record.msg)
-        record.msg = redact_secrets(message)
+        record.msg = redact_log_text(message)
         record.args = None
         return True
 

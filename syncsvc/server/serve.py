@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from syncsvc.api.load_worker import LoadWorker
 from syncsvc.config import ServiceSettings, Settings
 from syncsvc.errors import ConfigError
 from syncsvc.runtime import Runtime
+from syncsvc.server.access_log import AccessLog
 from syncsvc.server.app import create_app, feed_app
 from syncsvc.server.jobs import (
     InProcessJobs,
@@ -55,9 +57,12 @@ log = logging.getLogger(__name__)
 class Service:
     """The long-running parts of one process, started and stopped together."""
 
-    def __init__(self, runtime: Runtime, *, web_only: bool = False) -> None:
+    def __init__(
+        self, runtime: Runtime, *, web_only: bool = False, access_log: AccessLog | None = None
+    ) -> None:
         self.runtime = runtime
         self.web_only = web_only
+        self.access_log = access_log
         self.metrics = ServiceMetrics()
         # The load analysis (pandas) runs in a worker process: this one stays small.
         runtime.load_worker = LoadWorker()
@@ -135,7 +140,7 @@ class Service:
         log.info("scheduler stopped", extra={"clean": finished})
         return finished
 
-    def app(self) -> Starlette:
+    def app(self) -> ASGIApp:
         @asynccontextmanager
         async def lifespan(app: Starlette) -> AsyncIterator[None]:
             yield
@@ -149,6 +154,7 @@ class Service:
             scheduler_alive=None if self.web_only else self.scheduler_alive,
             lifespan=lifespan,
             load_worker=self.runtime.load_worker,
+            access_log=self.access_log,
         )
 
 
@@ -175,7 +181,9 @@ def serve(
         raise ConfigError(HTTP_WORKERS_NEED_WEB_ONLY.format(workers=settings.http_workers))
     json_lines = settings.log_json if log_json is None else log_json
     level = runtime.settings.log_level if runtime.settings.log_level != "warning" else "info"
-    configure_logging(json_lines=json_lines, level=level)
+    access_log = configure_logging(
+        json_lines=json_lines, level=level, access_log=settings.access_log
+    )
     address: dict[str, Any] = {
         "host": host or settings.host,
         "port": port if port is not None else settings.port,
@@ -183,7 +191,7 @@ def serve(
     if settings.http_workers > 1:
         serve_in_processes(WebProcessApp(runtime.settings, json_lines, level), address)
         return
-    service = Service(runtime, web_only=web_only)
+    service = Service(runtime, web_only=web_only, access_log=access_log)
     service.start()
     try:
         server = uvicorn.Server(
@@ -206,7 +214,7 @@ def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
         "log_config": None,
         "proxy_headers": True,
         "server_header": False,
-        "access_log": settings.access_log,
+        "access_log": False,  # the service writes the access lines (access_log.py)
         "timeout_graceful_shutdown": 5,
         # uvicorn has no header-read timeout: the reverse proxy's covers slow
         # heads (deploy/README.md); these bound idle and concurrent connections.
@@ -231,9 +239,13 @@ class WebProcessApp:
     json_lines: bool
     level: str
 
-    def __call__(self) -> Starlette:
-        configure_logging(json_lines=self.json_lines, level=self.level)
-        return Service(Runtime(self.settings), web_only=True).app()
+    def __call__(self) -> ASGIApp:
+        access_log = configure_logging(
+            json_lines=self.json_lines,
+            level=self.level,
+            access_log=self.settings.service.access_log,
+        )
+        return Service(Runtime(self.settings), web_only=True, access_log=access_log).app()
 
 
 def serve_in_processes(app: WebProcessApp, address: dict[str, Any]) -> None:

@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 from syncsvc import routes
 from syncsvc.domain import Athlete, Profile
 from syncsvc.feed import FeedSettings, feed_etag, render_feed
+from syncsvc.server.feed_fast_path import FeedFastPath
 from syncsvc.server.feed_routes import FeedServer, feed_routes
-from syncsvc.server.prepared_feed import FeedFastPath
 from syncsvc.testing.fixed_plan import demo_mobility, demo_sessions
 from tests.server.feed_doubles import (
     BODY,

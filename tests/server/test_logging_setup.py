@@ -59,7 +59,11 @@ def restored_logging() -> object:
         name: (list(logging.getLogger(name).handlers), logging.getLogger(name).propagate)
         for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
     }
+    switches = (logging._srcfile, logging.logThreads, logging.logProcesses)
+    multiprocessing = logging.logMultiprocessing
     yield None
+    logging._srcfile, logging.logThreads, logging.logProcesses = switches
+    logging.logMultiprocessing = multiprocessing
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
     for name, (handlers, propagate) in uvicorn_saved.items():
@@ -72,7 +76,7 @@ def restored_logging() -> object:
 
 
 def test_one_redacting_handler_on_stderr_takes_uvicorns_logs_too(restored_logging: object) -> None:
-    configure_logging(json_lines=True, level="info")
+    access_log = configure_logging(json_lines=True, level="info")
 
     root = logging.getLogger()
     assert len(root.handlers) == 1
@@ -81,7 +85,16 @@ def test_one_redacting_handler_on_stderr_takes_uvicorns_logs_too(restored_loggin
     assert handler.stream is sys.stderr
     assert any(isinstance(f, SecretRedactor) for f in handler.filters)
     assert isinstance(handler.formatter, JsonFormatter)
-    access = logging.getLogger("uvicorn.access")
-    assert access.propagate
-    assert not access.handlers
-    assert any(isinstance(f, FeedTokenRedactor) for f in access.filters)
+    errors = logging.getLogger("uvicorn.error")
+    assert errors.propagate
+    assert not errors.handlers
+    assert any(isinstance(f, FeedTokenRedactor) for f in errors.filters)
+    # uvicorn logs requests whenever its access logger reaches a handler: it must
+    # not, the service writes those lines itself, to the same stream.
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
+    assert access_log is not None
+
+
+def test_no_access_log_when_it_is_turned_off(restored_logging: object) -> None:
+    assert configure_logging(json_lines=False, level="info", access_log=False) is None
+    assert not logging.getLogger("uvicorn.access").hasHandlers()

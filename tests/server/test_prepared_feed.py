@@ -15,16 +15,15 @@ from starlette.responses import Response
 from syncsvc import routes
 from syncsvc.feed import feed_etag
 from syncsvc.server.feed_routes import feed_routes
-from syncsvc.server.prepared_feed import RawResponse, prepare_feed
+from syncsvc.server.prepared_feed import FeedAnswer, prepare_feed
 from tests.server.feed_doubles import BODY, TOKEN, MemoryLookup, stored_feed
 from tests.server.harness import TestClient
 
 CACHE_CONTROL = "private, max-age=300"
 
 
-def headers_of(response: Response) -> dict[str, str]:
-    assert isinstance(response, RawResponse)
-    return {name.decode(): value.decode() for name, value in response.raw_headers}
+def headers_of(answer: FeedAnswer) -> dict[str, str]:
+    return {name.decode(): value.decode() for name, value in answer.headers}
 
 
 def test_the_full_answer_carries_the_body_and_every_header() -> None:
@@ -32,7 +31,7 @@ def test_the_full_answer_carries_the_body_and_every_header() -> None:
 
     response = prepared.answer(gzipped=False, not_modified=False, head=False)
 
-    assert (response.status_code, response.body) == (200, BODY)
+    assert (response.status, response.body) == (200, BODY)
     assert headers_of(response) == {
         "etag": f'"{feed_etag(BODY)}"',
         "last-modified": "Sun, 10 May 2026 07:45:12 GMT",
@@ -61,7 +60,7 @@ def test_head_keeps_the_full_length_and_sends_no_body() -> None:
 
     head = prepared.answer(gzipped=False, not_modified=False, head=True)
 
-    assert (head.status_code, head.body) == (200, b"")
+    assert (head.status, head.body) == (200, b"")
     assert headers_of(head)["content-length"] == str(len(BODY))
 
 
@@ -70,7 +69,7 @@ def test_the_304_carries_the_validators_and_no_content_headers() -> None:
 
     response = prepared.answer(gzipped=True, not_modified=True, head=False)
 
-    assert (response.status_code, response.body) == (304, b"")
+    assert (response.status, response.body) == (304, b"")
     assert set(headers_of(response)) == {"etag", "last-modified", "cache-control", "vary"}
 
 

@@ -1,0 +1,120 @@
+"""The feed's fast path: the outermost ASGI layer of the service's app.
+
+A calendar app polls its feed every few minutes, all day, and nearly every
+poll is a plain GET or HEAD. So the app's first step answers those straight
+from the feed server (`feed_routes.FeedServer.answer`: the same answers and
+caches as the route, token status included), before Starlette's middleware
+stack and routing, and counts them in the same metric as the route.
+
+Everything else goes on to the app unchanged: other paths and methods, a feed
+path the route would not match, and a feed request that carries a body (the
+body limit and the route deal with those, as before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+from urllib.parse import quote
+
+from prometheus_client import Counter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from syncsvc import routes
+from syncsvc.server.access_log import AccessLog
+from syncsvc.server.prepared_feed import FeedAnswer
+from syncsvc.server.redaction import REDACTED, redact_log_text
+
+_FEED_PREFIX, _, _FEED_SUFFIX = routes.path_of(routes.FEED).partition("{token}")
+_SHORTEST = len(_FEED_PREFIX) + len(_FEED_SUFFIX)
+_ANSWERED_METHODS = frozenset({"GET", "HEAD"})
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
+_LOGGED_FEED_PATH = _FEED_PREFIX + REDACTED
+
+
+class FeedAnswers(Protocol):
+    """The feed server, as the fast path calls it."""
+
+    async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> FeedAnswer: ...
+
+
+def feed_token(path: str) -> str | None:
+    """The token of a feed path (`/feeds/{token}.ics`, one segment), or None."""
+    if (
+        len(path) > _SHORTEST
+        and path.startswith(_FEED_PREFIX)
+        and path.endswith(_FEED_SUFFIX)
+        and "/" not in (token := path[len(_FEED_PREFIX) : -len(_FEED_SUFFIX)])
+    ):
+        return token
+    return None
+
+
+class FeedFastPath:
+    """ASGI: a GET or HEAD of a feed path, without a body, answered before the app.
+
+    `requests`: the counter of feed answers by status, the one the route's
+    answers are counted in too (its per-status children are looked up once);
+    `access_log`: where each answer's line goes, its path redacted here.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        server: FeedAnswers,
+        requests: Counter | None = None,
+        access_log: AccessLog | None = None,
+    ) -> None:
+        self.app = app
+        self.server = server
+        self._requests = requests
+        self._by_status: dict[int, Counter] = {}
+        self._access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _ANSWERED_METHODS:
+            token = feed_token(scope["path"])
+            if token is not None:
+                headers = _request_headers(scope)
+                if headers is not None:
+                    answer = await self.server.answer(token, scope["method"], headers)
+                    if self._access_log is not None:
+                        self._access_log.request(scope, answer.status, _logged_path(scope))
+                    await answer.send(send)
+                    self._count(answer.status)
+                    return
+        await self.app(scope, receive, send)
+
+    def _count(self, status: int) -> None:
+        if self._requests is None:
+            return
+        child = self._by_status.get(status)
+        if child is None:
+            child = self._by_status[status] = self._requests.labels(status=str(status))
+        child.inc()
+
+
+def _logged_path(scope: Scope) -> str:
+    """The feed path as the access log shows it: the token redacted, without a pattern."""
+    path = _LOGGED_FEED_PATH
+    root = scope.get("root_path")
+    if root:
+        path = quote(root) + path
+    query: bytes = scope.get("query_string", b"")
+    if query:
+        path = f"{path}?{redact_log_text(query.decode('ascii', 'backslashreplace'))}"
+    return path
+
+
+def _request_headers(scope: Scope) -> dict[str, str] | None:
+    """The request's headers keyed in lower case, the first of repeated ones (as
+    Starlette); None when the request carries a body (the app's path takes it)."""
+    headers: dict[str, str] = {}
+    for raw_name, value in scope["headers"]:
+        name = raw_name.lower()
+        if name in _BODY_HEADERS and not (name == b"content-length" and value.strip() == b"0"):
+            return None
+        key = name.decode("latin-1")
+        if key not in headers:
+            headers[key] = value.decode("latin-1")
+    return headers
