@@ -314,7 +314,8 @@ class Periodic:
         """
         older_than = timedelta(hours=self.runtime.settings.service.plan_source_refresh_hours)
         with self.runtime.store.read() as tx:
-            athletes = [a for a in tx.athletes.all() if tx.athlete(a.id).plan_sources.all()]
+            with_sources = tx.athlete_set(None).plan_sources()  # one query for everyone
+            athletes = [a for a in tx.athletes.all() if with_sources.get(a.id)]
         requests: list[JobRequest] = []
         for athlete in athletes:
             try:
@@ -343,16 +344,15 @@ class Periodic:
         instant = now or clock.now()
         keep = timedelta(days=self.runtime.settings.service.history_keep_days)
         retention = timedelta(days=self.runtime.settings.feed.cancelled_retention_days)
-        counts = {"webhook_events": 0, "pipeline_runs": 0, "cancelled_sessions": 0}
         with self.runtime.store.write() as tx:
-            for athlete in tx.athletes.all():
-                scope = tx.athlete(athlete.id)
-                counts["webhook_events"] += scope.webhook_events.forget_before(instant - keep)
-                counts["pipeline_runs"] += scope.runs.forget_before(instant - keep)
-                counts["cancelled_sessions"] += scope.sessions.forget_cancelled(
-                    changed_before=instant - retention,
-                    day_before=(instant - retention).date(),
-                )
+            everyone = tx.athlete_set(None)  # three statements, whatever the number of athletes
+            counts = {
+                "webhook_events": everyone.forget_webhook_events_before(instant - keep),
+                "pipeline_runs": everyone.forget_runs_before(instant - keep),
+                "cancelled_sessions": everyone.forget_cancelled_sessions(
+                    changed_before=instant - retention, day_before=(instant - retention).date()
+                ),
+            }
         log.info("cleanup done", extra=counts)
         return counts
 

@@ -1,4 +1,5 @@
-"""Reads over many athletes at once, each in one query whatever their number.
+"""Reads over many athletes at once, each in one query whatever their number (and the
+daily cleanup's deletes, one statement each).
 
 `tx.athlete_set(ids)` (None: every athlete) is the set-wide twin of
 `tx.athlete(id)`: the same reads, run once for the whole set and handed back
@@ -10,18 +11,24 @@ read is written once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.domain import Activity, CheckIn, Override, Session, Source, SyncCursor
 from syncsvc.store.activities import merged_of
 from syncsvc.store.feeds import PlanSource, plan_sources_of
-from syncsvc.store.plan import checkins_of, overrides_of, sessions_of
+from syncsvc.store.plan import checkins_of, forget_cancelled_of, overrides_of, sessions_of
 from syncsvc.store.push import Channel, channels_behind_of, channels_of, ledger_counts_of
-from syncsvc.store.runs import last_started_of
+from syncsvc.store.runs import forget_runs_before, last_started_of
 from syncsvc.store.sets import AthleteIds
-from syncsvc.store.sync_state import CredentialInfo, credential_infos_of, cursors_of, pending_of
+from syncsvc.store.sync_state import (
+    CredentialInfo,
+    credential_infos_of,
+    cursors_of,
+    forget_webhook_events_before,
+    pending_of,
+)
 
 
 class AthleteSet:
@@ -66,3 +73,16 @@ class AthleteSet:
     def push_channels_behind(self) -> list[tuple[int, Channel]]:
         """The channels whose plan changed since their last successful push, by athlete name."""
         return channels_behind_of(self.orm, self.athlete_ids)
+
+    # ------------------------------------------------------------ the daily cleanup
+
+    def forget_webhook_events_before(self, instant: datetime) -> int:
+        return forget_webhook_events_before(self.orm, self.athlete_ids, instant)
+
+    def forget_runs_before(self, instant: datetime) -> int:
+        return forget_runs_before(self.orm, self.athlete_ids, instant)
+
+    def forget_cancelled_sessions(self, *, changed_before: datetime, day_before: date) -> int:
+        return forget_cancelled_of(
+            self.orm, self.athlete_ids, changed_before=changed_before, day_before=day_before
+        )

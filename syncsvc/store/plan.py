@@ -108,15 +108,9 @@ class SessionRepository:
 
     def forget_cancelled(self, *, changed_before: datetime, day_before: date) -> int:
         """Drop cancelled sessions cancelled before `changed_before` on days before `day_before`."""
-        result = self.orm.execute(
-            delete(SessionRow).where(
-                SessionRow.athlete_id == self.athlete_id,
-                SessionRow.status == SessionStatus.CANCELLED.value,
-                SessionRow.changed_at < changed_before,
-                SessionRow.local_date < day_before,
-            )
+        return forget_cancelled_of(
+            self.orm, [self.athlete_id], changed_before=changed_before, day_before=day_before
         )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     def save_plan(self, plan: Plan) -> int:
         written = self.save(plan.sessions)
@@ -217,3 +211,19 @@ class CheckInLog:
 
     def all(self) -> list[CheckIn]:
         return checkins_of(self.orm, [self.athlete_id]).get(self.athlete_id, [])
+
+
+def forget_cancelled_of(
+    orm: OrmSession, athlete_ids: AthleteIds, *, changed_before: datetime, day_before: date
+) -> int:
+    """Drop some athletes' sessions cancelled before `changed_before` on days before
+    `day_before`; how many went."""
+    result = orm.execute(
+        delete(SessionRow).where(
+            among(SessionRow.athlete_id, athlete_ids),
+            SessionRow.status == SessionStatus.CANCELLED.value,
+            SessionRow.changed_at < changed_before,
+            SessionRow.local_date < day_before,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -77,9 +77,14 @@ class PipelineRuns:
 
     def forget_before(self, instant: datetime) -> int:
         """Drop the records of runs started before `instant`; how many went."""
-        result = self.orm.execute(
-            delete(PipelineRunRow).where(
-                PipelineRunRow.athlete_id == self.athlete_id, PipelineRunRow.started_at < instant
-            )
+        return forget_runs_before(self.orm, [self.athlete_id], instant)
+
+
+def forget_runs_before(orm: OrmSession, athlete_ids: AthleteIds, instant: datetime) -> int:
+    """Drop some athletes' run records started before `instant`; how many went."""
+    result = orm.execute(
+        delete(PipelineRunRow).where(
+            among(PipelineRunRow.athlete_id, athlete_ids), PipelineRunRow.started_at < instant
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -313,10 +313,16 @@ class WebhookEvents:
 
     def forget_before(self, instant: datetime) -> int:
         """Drop deliveries received before `instant`; how many went."""
-        result = self.orm.execute(
-            delete(WebhookEventRow).where(
-                WebhookEventRow.athlete_id == self.athlete_id,
-                WebhookEventRow.received_at < instant,
-            )
+        return forget_webhook_events_before(self.orm, [self.athlete_id], instant)
+
+
+def forget_webhook_events_before(
+    orm: OrmSession, athlete_ids: AthleteIds, instant: datetime
+) -> int:
+    """Drop some athletes' webhook deliveries received before `instant`; how many went."""
+    result = orm.execute(
+        delete(WebhookEventRow).where(
+            among(WebhookEventRow.athlete_id, athlete_ids), WebhookEventRow.received_at < instant
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,4 +1,5 @@
-"""The periodic ticks read every athlete in a set number of queries, however many there are."""
+"""The periodic ticks read (and clean up) every athlete in a set number of queries, however
+many there are."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ def tick_queries(runtime: Runtime) -> tuple[int, int]:
         enqueued += len(ticks.pending_tick(NOW))
         enqueued += len(ticks.lagging_push_tick(NOW))
         enqueued += len(ticks.catch_up(NOW))
+        enqueued += len(ticks.plan_source_tick(NOW))
+        ticks.cleanup_tick(NOW)
     return len(statements), enqueued
 
 
