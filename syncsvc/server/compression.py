@@ -8,13 +8,18 @@ keeps the bytes, and so the gzip ETag, the same for the same body.
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 
 VARY = "Accept-Encoding"
 """The request header a response's encoding depends on (sent as `Vary`)."""
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3, q=0 means no)."""
+    """Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3, q=0 means no).
+
+    Remembered per header value: calendar apps send a handful of them, at every poll.
+    """
     if not accept_encoding:
         return False
     gzip_q: float | None = None

@@ -29,6 +29,8 @@ _FEED_PREFIX, _, _FEED_SUFFIX = routes.path_of(routes.FEED).partition("{token}")
 _SHORTEST = len(_FEED_PREFIX) + len(_FEED_SUFFIX)
 _ANSWERED_METHODS = frozenset({"GET", "HEAD"})
 _BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
+_READ_HEADERS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
+"""What `FeedServer.answer` reads (`compression.accepts_gzip`, `conditional.is_not_modified`)."""
 _LOGGED_FEED_PATH = _FEED_PREFIX + REDACTED
 
 
@@ -107,14 +109,16 @@ def _logged_path(scope: Scope) -> str:
 
 
 def _request_headers(scope: Scope) -> dict[str, str] | None:
-    """The request's headers keyed in lower case, the first of repeated ones (as
-    Starlette); None when the request carries a body (the app's path takes it)."""
+    """The request headers the feed's answer reads, keyed in lower case, the first of
+    repeated ones (as Starlette); None when the request carries a body (the app's path
+    takes it)."""
     headers: dict[str, str] = {}
     for raw_name, value in scope["headers"]:
         name = raw_name.lower()
-        if name in _BODY_HEADERS and not (name == b"content-length" and value.strip() == b"0"):
+        if name in _READ_HEADERS:
+            key = name.decode("latin-1")
+            if key not in headers:
+                headers[key] = value.decode("latin-1")
+        elif name in _BODY_HEADERS and not (name == b"content-length" and value.strip() == b"0"):
             return None
-        key = name.decode("latin-1")
-        if key not in headers:
-            headers[key] = value.decode("latin-1")
     return headers
