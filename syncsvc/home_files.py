@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir
-
 from syncsvc.errors import ConfigError
 
 SETTINGS_FILE_NAME = "settings.toml"
@@ -30,6 +28,9 @@ __all__ = [
 
 
 def default_home() -> Path:
+    # Imported here: `plan` and `today` with --home or SYNCSVC_HOME never need it.
+    from platformdirs import user_data_dir  # noqa: PLC0415
+
     return Path(user_data_dir("syncsvc", appauthor=False))
 
 

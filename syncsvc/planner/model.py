@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -92,6 +91,9 @@ def session_id(
     year, week, _ = day.isocalendar()
     prefix = f"{namespace}/" if namespace else ""
     key = f"{prefix}{athlete_id}:{year}-W{week:02d}:{kind.value}:{ordinal}".encode()
+    # Imported here: the plan's read path (`plan`, `today`) loads this module, never makes ids.
+    import hashlib  # noqa: PLC0415
+
     digest = hashlib.blake2b(key, digest_size=8).digest()
     number = int.from_bytes(digest, "big")
     alphabet = "abcdefghijkmnpqrstuvwxyz234567"
