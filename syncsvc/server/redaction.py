@@ -14,14 +14,18 @@ parameters and fields that carry a secret (`client_secret`, `access_token`,
 JSON and Python-repr form. `syncsvc serve` and the CLI (`--debug` shows
 urllib3's request lines, query strings included) use the same filter.
 
-A feed token is the whole credential of a calendar feed, and uvicorn's access
-log prints every path with its query string. Two filters clean what is logged:
+A feed token is the whole credential of a calendar feed, and an access log
+prints every path with its query string. What cleans what is logged:
 
 - `FeedTokenRedactor`, on uvicorn's own loggers (`install_token_redaction`):
-  the path arrives as a record argument, so arguments are cleaned too;
+  the path arrives as a record argument, so arguments are cleaned too (the
+  demo's `--serve` keeps uvicorn's access log);
 - `SecretRedactor`, on the service's log handler (`server/logging_setup.py`):
-  formats each record first, then removes feed tokens and the secret query
-  parameters (the webhook's verify token, OAuth codes and tokens).
+  formats each record first, then removes every secret (`redact_log_text`:
+  feed tokens, the webhook's segment, secret parameters, the web page's
+  sign-in links and OAuth parameters);
+- `serve`'s own access log (`access_log.py`) writes paths through
+  `redact_log_text` too, or, for a feed poll, with the token left out.
 """
 
 from __future__ import annotations

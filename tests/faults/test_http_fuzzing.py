@@ -9,7 +9,7 @@ Nothing may be stored for input the webhook refuses or ignores. The webhook
 POST runs on PostgreSQL too (its INTEGER columns are narrower than SQLite's).
 
 A last test does the same against the real `syncsvc serve` at DEBUG level, so
-uvicorn's access log (which prints paths and query strings) is checked too.
+the access log (uvicorn's line, which prints paths and query strings) is checked too.
 """
 
 from __future__ import annotations
@@ -489,6 +489,6 @@ def test_the_real_server_at_debug_level_logs_no_secret(tmp_path: Path) -> None:
         client.get("/metrics")
         server.terminate()
     logs = server.logs()
-    assert '"logger": "uvicorn.access"' in logs, "uvicorn's access log was not captured"
+    assert '"logger": "uvicorn.access"' in logs, "the access log was not captured"
     for secret in secrets:
         assert secret not in logs, f"a secret ({secret[:6]}...) in the server's log"
