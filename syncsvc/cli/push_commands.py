@@ -48,18 +48,32 @@ def add_caldav(
             "--calendar", help="The calendar's name (made if missing).", show_default=False
         ),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Log in and find the calendar before storing anything (--no-verify: "
+            "store it now, for a server this machine cannot reach yet).",
+        ),
+    ] = True,
     athlete: AthleteOption = None,
     home: HomeOption = None,
 ) -> None:
     """Push to a CalDAV calendar: iCloud, Fastmail, Nextcloud, Radicale and others.
 
-    Adding the same URL again replaces the password (after it changed).
+    It logs in first, as the web page does: a wrong address or password is refused
+    with nothing stored. Adding the same URL again replaces the password (after it
+    changed).
 
     Example: syncsvc push add caldav --url https://dav.example/ --username ana --password-file pw
     """
     with athlete_api(ctx, athlete=athlete, home=home) as api:
         channel = api.add_caldav_channel(
-            url=url, username=username, password_file=password_file, calendar=calendar
+            url=url,
+            username=username,
+            password_file=password_file,
+            calendar=calendar,
+            verify=verify,
         )
     console.print(
         f"Added CalDAV channel {channel.id} ({channel.target}); "

@@ -20,6 +20,7 @@ from syncsvc.push.dav import CalDavClient
 from syncsvc.push.engine import connect, lag, next_attempt_at, push_all, push_channel
 from syncsvc.push.google import authorise
 from syncsvc.push.model import (
+    ChannelAuthError,
     ChannelKind,
     ChannelState,
     ChannelStatus,
@@ -85,11 +86,16 @@ def add_caldav(
         )
 
 
+NOTHING_STORED = "nothing was stored; the CLI's --no-verify stores it without logging in"
+
+
 def check_caldav(url: str, username: str, password: str, calendar: str) -> None:
     """Log in and find the calendar (made if missing); raise what the server refused."""
     client = CalDavClient(url, username, password)
     try:
         client.discover(calendar)
+    except (ChannelAuthError, ChannelUnavailable) as error:  # not a push: nothing retries
+        raise type(error)(error.message, hint=NOTHING_STORED) from None
     except RemoteGone:
         raise ChannelUnavailable(
             f"there is no CalDAV account at {url}",

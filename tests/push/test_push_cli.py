@@ -62,3 +62,22 @@ def test_every_push_command_has_help_with_an_example() -> None:
         assert "Example" in result.stdout, path
     result = invoke(["push", "sync", "--help"])
     assert "Example" in result.stdout
+
+
+def test_a_wrong_password_is_refused_in_one_line_with_nothing_stored(
+    tmp_path: Path, radicale: Radicale
+) -> None:
+    home = tmp_path / "home"
+    assert invoke(["--home", str(home), "init", "--timezone", "Europe/Berlin"]).exit_code == 0
+    password_file = tmp_path / "pw"
+    password_file.write_text("not-the-password\n")
+    add = ["add", "caldav", "--url", radicale.url, "--username", USER]
+
+    refused = invoke(["push", *add, "--password-file", str(password_file), "--home", str(home)])
+    unchecked = run(home, *add, "--password-file", str(password_file), "--no-verify")
+
+    assert refused.exit_code != 0
+    assert len(refused.stderr.strip().splitlines()) <= 2  # the error, and at most its hint
+    assert "Traceback" not in refused.stderr
+    assert "not-the-password" not in refused.stdout + refused.stderr
+    assert "Added CalDAV channel 1" in unchecked  # nothing was stored by the refused add
