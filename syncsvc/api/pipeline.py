@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
 from syncsvc.api import load_compute
+from syncsvc.api.gc_pause import collector_paused
 from syncsvc.api.load_compute import LoadInputs, LoadStep, analyse_inputs
 from syncsvc.config import Settings
 from syncsvc.domain import (
@@ -172,11 +173,12 @@ def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[Pipelin
 def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineContext]:
     group = tx.athlete_set([athlete.id for athlete in athletes])
     info = tx.store_info()
-    activities = group.merged_activities()
-    plan_sources = group.plan_sources()
-    sessions = group.sessions()
-    overrides = group.overrides()
-    checkins = group.checkins()
+    with collector_paused():  # every activity of the batch becomes an object: no cycles
+        activities = group.merged_activities()
+        plan_sources = group.plan_sources()
+        sessions = group.sessions()
+        overrides = group.overrides()
+        checkins = group.checkins()
     now = clock.now()
     return [
         PipelineContext(
