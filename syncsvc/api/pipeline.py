@@ -504,6 +504,15 @@ def replan_all(
         with runtime.store.read() as tx:
             athlete_ids = [athlete_id for athlete_id, _ in tx.athletes.zones()]
     ordered = sorted(set(athlete_ids))
+    with runtime.store.idle_connection_held():  # a SQLite write no longer checkpoints each time
+        results = _replan_in_batches(runtime, ordered, trigger, batch_size)
+    return sorted(results, key=lambda result: result.athlete_id)
+
+
+def _replan_in_batches(
+    runtime: Runtime, ordered: list[int], trigger: str, batch_size: int
+) -> list[RefreshResult]:
+    """`replan_all`'s runs: the batches, then the athletes whose lock was busy, one by one."""
     results: list[RefreshResult] = []
     busy: list[int] = []
     for start in range(0, len(ordered), batch_size):
@@ -525,7 +534,7 @@ def replan_all(
             results.append(refresh_athlete(runtime, athlete_id, trigger=trigger, sync=False))
         except SourceError:  # removed meanwhile
             continue
-    return sorted(results, key=lambda result: result.athlete_id)
+    return results
 
 
 def _replan_and_publish(
