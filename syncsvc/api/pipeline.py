@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
 from syncsvc.api import load_compute
-from syncsvc.api.gc_pause import collector_paused
+from syncsvc.api.gc_pause import collector_paused, kept_out_of_collections
 from syncsvc.api.load_compute import LoadInputs, LoadStep, analyse_inputs
 from syncsvc.config import Settings
 from syncsvc.domain import (
@@ -523,12 +523,15 @@ def _replan_in_batches(
             with runtime.store.read() as tx:
                 found = tx.athletes.by_ids(locks.held)
                 contexts = _contexts(tx, [found[i] for i in locks.held if i in found])
-            for context in contexts:
-                began = time.perf_counter()
-                result = _replan_and_publish(runtime, context, None, trigger=trigger)
-                locks.release(context.athlete.id)
-                results.append(_record_run(runtime, result, started, time.perf_counter() - began))
-                started = clock.now()
+            with kept_out_of_collections():  # the contexts: no cycles, alive all batch long
+                for context in contexts:
+                    began = time.perf_counter()
+                    result = _replan_and_publish(runtime, context, None, trigger=trigger)
+                    locks.release(context.athlete.id)
+                    results.append(
+                        _record_run(runtime, result, started, time.perf_counter() - began)
+                    )
+                    started = clock.now()
     for athlete_id in busy:
         try:
             results.append(refresh_athlete(runtime, athlete_id, trigger=trigger, sync=False))
