@@ -1,4 +1,4 @@
-"""feed/fold.py folds content lines byte for byte as icalendar does (its output is the reference)."""
+"""feed/fold.py folds content lines byte for byte as icalendar does (the reference)."""
 
 from __future__ import annotations
 
