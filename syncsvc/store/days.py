@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from syncsvc.domain import ClassSource, DayClass, DayView
@@ -44,21 +44,26 @@ class DayClassRepository:
         if self.all() == views:
             return
         self.orm.execute(delete(DayClassRow).where(DayClassRow.athlete_id == self.athlete_id))
-        self.orm.add_all(
-            DayClassRow(
-                athlete_id=self.athlete_id,
-                day=view.day,
-                day_class=view.day_class.value,
-                reason=view.reason,
-                class_source=view.class_source.value,
-                forecast=view.forecast,
-                load=view.load,
-                distance_m=view.distance_m,
-                atl=view.atl,
-                ctl=view.ctl,
-                acwr=view.acwr,
-            )
-            for view in views
+        if not views:
+            return
+        self.orm.execute(  # one executemany: an ORM object a day cost more than the insert
+            insert(DayClassRow),
+            [
+                {
+                    "athlete_id": self.athlete_id,
+                    "day": view.day,
+                    "day_class": view.day_class.value,
+                    "reason": view.reason,
+                    "class_source": view.class_source.value,
+                    "forecast": view.forecast,
+                    "load": view.load,
+                    "distance_m": view.distance_m,
+                    "atl": view.atl,
+                    "ctl": view.ctl,
+                    "acwr": view.acwr,
+                }
+                for view in views
+            ],
         )
 
     def all(self, *, since: date | None = None, until: date | None = None) -> list[DayView]:
