@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
 from syncsvc.api import load_compute
+from syncsvc.api.gc_pause import collector_paused, kept_out_of_collections
 from syncsvc.api.load_compute import LoadInputs, LoadStep, analyse_inputs
 from syncsvc.config import Settings
 from syncsvc.domain import (
@@ -172,11 +173,12 @@ def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[Pipelin
 def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineContext]:
     group = tx.athlete_set([athlete.id for athlete in athletes])
     info = tx.store_info()
-    activities = group.merged_activities()
-    plan_sources = group.plan_sources()
-    sessions = group.sessions()
-    overrides = group.overrides()
-    checkins = group.checkins()
+    with collector_paused():  # every activity of the batch becomes an object: no cycles
+        activities = group.merged_activities()
+        plan_sources = group.plan_sources()
+        sessions = group.sessions()
+        overrides = group.overrides()
+        checkins = group.checkins()
     now = clock.now()
     return [
         PipelineContext(
@@ -502,6 +504,15 @@ def replan_all(
         with runtime.store.read() as tx:
             athlete_ids = [athlete_id for athlete_id, _ in tx.athletes.zones()]
     ordered = sorted(set(athlete_ids))
+    with runtime.store.idle_connection_held():  # a SQLite write no longer checkpoints each time
+        results = _replan_in_batches(runtime, ordered, trigger, batch_size)
+    return sorted(results, key=lambda result: result.athlete_id)
+
+
+def _replan_in_batches(
+    runtime: Runtime, ordered: list[int], trigger: str, batch_size: int
+) -> list[RefreshResult]:
+    """`replan_all`'s runs: the batches, then the athletes whose lock was busy, one by one."""
     results: list[RefreshResult] = []
     busy: list[int] = []
     for start in range(0, len(ordered), batch_size):
@@ -512,18 +523,21 @@ def replan_all(
             with runtime.store.read() as tx:
                 found = tx.athletes.by_ids(locks.held)
                 contexts = _contexts(tx, [found[i] for i in locks.held if i in found])
-            for context in contexts:
-                began = time.perf_counter()
-                result = _replan_and_publish(runtime, context, None, trigger=trigger)
-                locks.release(context.athlete.id)
-                results.append(_record_run(runtime, result, started, time.perf_counter() - began))
-                started = clock.now()
+            with kept_out_of_collections():  # the contexts: no cycles, alive all batch long
+                for context in contexts:
+                    began = time.perf_counter()
+                    result = _replan_and_publish(runtime, context, None, trigger=trigger)
+                    locks.release(context.athlete.id)
+                    results.append(
+                        _record_run(runtime, result, started, time.perf_counter() - began)
+                    )
+                    started = clock.now()
     for athlete_id in busy:
         try:
             results.append(refresh_athlete(runtime, athlete_id, trigger=trigger, sync=False))
         except SourceError:  # removed meanwhile
             continue
-    return sorted(results, key=lambda result: result.athlete_id)
+    return results
 
 
 def _replan_and_publish(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from syncsvc.domain import Athlete, DayLoad, MobilityBlock, Session, SessionStatus
 from syncsvc.errors import ConfigError
 from syncsvc.feed import describe
+from syncsvc.feed.fold import ical_bytes
 from syncsvc.feed.settings import FeedSettings
 from syncsvc.feed.vtimezone import event_zone, is_utc_zone, vtimezone
 
@@ -120,8 +121,7 @@ def render_feed(
         calendar.add_component(vtimezone(tzid, min(timed_days).year, max(timed_days).year))
     for _sort_key, _uid, event in sorted(events, key=lambda item: (item[0], item[1])):
         calendar.add_component(event)
-    body: bytes = calendar.to_ical()
-    return body
+    return ical_bytes(calendar)
 
 
 def _calendar(athlete_name: str, settings: FeedSettings) -> Calendar:
@@ -335,8 +335,7 @@ def render_session_object(
         days = list(_timed_days([session], settings))
         calendar.add_component(vtimezone(tzid, min(days).year, max(days).year))
     calendar.add_component(event)
-    body: bytes = calendar.to_ical()
-    return body
+    return ical_bytes(calendar)
 
 
 def session_uid(session: Session, host: str) -> str:

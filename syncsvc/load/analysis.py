@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
 from syncsvc.domain import Activity, ClassSource, DayLoad, PlannedWorkout, Profile
 from syncsvc.load.activity import activity_loads, score_activities
@@ -15,9 +15,6 @@ from syncsvc.load.parameters import resolve_parameters
 from syncsvc.load.result import LoadAnalysis
 from syncsvc.load.series import daily_sums, load_curves, monday_on_or_before, weekly_loads
 from syncsvc.load.settings import LoadSettings
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def analyse_load(
@@ -81,31 +78,31 @@ def analyse_load(
     classes = [rank_values[rank] for rank in past.rank.tolist()] + [
         day.day_class.value for day in ahead
     ]
+    series: dict[str, Any] = {
+        "load": load,
+        "distance_m": np.concatenate((sums.distance_m, [day.distance_m for day in ahead])),
+        "running_s": np.concatenate((sums.running_s, zeros)),
+        "longest_run_s": np.concatenate((sums.longest_run_s, zeros)),
+        "activity_count": np.concatenate((sums.activity_count, zeros)).astype(np.int64),
+        "run_count": np.concatenate((sums.run_count, zeros)).astype(np.int64),
+        "strength_count": np.concatenate((sums.strength_count, zeros)).astype(np.int64),
+        "day_class": classes,
+        "reason": past.reason + [day.reason for day in ahead],
+        "class_source": [ClassSource.ACTUAL.value] * n_past + [day.source.value for day in ahead],
+        "confidence": np.concatenate((np.ones(n_past), [day.confidence for day in ahead])),
+        "forecast": np.concatenate((np.zeros(n_past, bool), np.ones(n_ahead, bool))),
+        "atl": curves.atl,
+        "ctl": curves.ctl,
+        "tsb": curves.tsb,
+        "acute_ewma": curves.acute_ewma,
+        "chronic_ewma": curves.chronic_ewma,
+        "acwr": curves.acwr,
+        "acwr_rolling": curves.acwr_rolling,
+        "device_load": np.concatenate((sums.device_load, np.full(n_ahead, np.nan))),
+        "suffer_score": np.concatenate((sums.suffer_score, np.full(n_ahead, np.nan))),
+    }
     frame = pd.DataFrame(
-        {
-            "load": load,
-            "distance_m": np.concatenate((sums.distance_m, [day.distance_m for day in ahead])),
-            "running_s": np.concatenate((sums.running_s, zeros)),
-            "longest_run_s": np.concatenate((sums.longest_run_s, zeros)),
-            "activity_count": np.concatenate((sums.activity_count, zeros)).astype(np.int64),
-            "run_count": np.concatenate((sums.run_count, zeros)).astype(np.int64),
-            "strength_count": np.concatenate((sums.strength_count, zeros)).astype(np.int64),
-            "day_class": classes,
-            "reason": past.reason + [day.reason for day in ahead],
-            "class_source": [ClassSource.ACTUAL.value] * n_past
-            + [day.source.value for day in ahead],
-            "confidence": np.concatenate((np.ones(n_past), [day.confidence for day in ahead])),
-            "forecast": np.concatenate((np.zeros(n_past, bool), np.ones(n_ahead, bool))),
-            "atl": curves.atl,
-            "ctl": curves.ctl,
-            "tsb": curves.tsb,
-            "acute_ewma": curves.acute_ewma,
-            "chronic_ewma": curves.chronic_ewma,
-            "acwr": curves.acwr,
-            "acwr_rolling": curves.acwr_rolling,
-            "device_load": np.concatenate((sums.device_load, np.full(n_ahead, np.nan))),
-            "suffer_score": np.concatenate((sums.suffer_score, np.full(n_ahead, np.nan))),
-        },
+        series,
         index=pd.DatetimeIndex(
             pd.to_datetime(np.arange(start, last_forecast + 1), unit="D"), name="date"
         ),
@@ -114,18 +111,23 @@ def analyse_load(
         today=today,
         parameters=parameters,
         activity_loads=loads,
-        days=_day_loads(frame, start),
+        days=_day_loads(series, start),
         weeks=weeks,
         frame=frame,
     )
 
 
-def _day_loads(frame: pd.DataFrame, start: int) -> tuple[DayLoad, ...]:
-    """The frame as domain records (NaN ratios become None)."""
+def _day_loads(series: dict[str, Any], start: int) -> tuple[DayLoad, ...]:
+    """The frame's columns as domain records (NaN ratios become None).
+
+    Read from the arrays and lists the frame is built of, not back from the
+    frame: fifteen column look-ups and Series conversions per athlete for the
+    same Python values (`ndarray.tolist` gives what `Series.tolist` gave).
+    """
     classes = {day_class.value: day_class for day_class in RANK_OF}
     sources = {source.value: source for source in ClassSource}
     columns = [
-        frame[name].tolist()
+        _as_list(series[name])
         for name in (
             "load",
             "day_class",
@@ -144,9 +146,10 @@ def _day_loads(frame: pd.DataFrame, start: int) -> tuple[DayLoad, ...]:
             "acwr_rolling",
         )
     ]
+    first = day_from_number(start).toordinal()
     return tuple(
         DayLoad(
-            day=day_from_number(start + offset),
+            day=date.fromordinal(first + offset),
             load=load,
             day_class=classes[day_class],
             reason=reason,
@@ -181,3 +184,7 @@ def _day_loads(frame: pd.DataFrame, start: int) -> tuple[DayLoad, ...]:
             rolling,
         ) in enumerate(zip(*columns, strict=True))
     )
+
+
+def _as_list(values: Any) -> list[Any]:
+    return values.tolist() if hasattr(values, "tolist") else list(values)

@@ -124,6 +124,27 @@ class Store:
             yield transaction
 
     @contextmanager
+    def idle_connection_held(self) -> Iterator[None]:
+        """Keep one idle connection to a SQLite store open while many short transactions run.
+
+        SQLite checkpoints the write-ahead log into the database, with an fsync, and
+        deletes it whenever the last connection to the file closes. With a connection
+        per transaction (NullPool), a run of short writes with nothing else open paid
+        that on every one: about 1.7 ms, two thirds of writing a run's record. The
+        idle connection holds no transaction, so it blocks no writer, reader or
+        checkpoint; SQLite's automatic checkpoints go on as in a busy server, and the
+        last close checkpoints as before. On PostgreSQL the pool keeps connections.
+        """
+        if self.dialect != "sqlite":
+            yield
+            return
+        idle = self.engine.raw_connection()
+        try:
+            yield
+        finally:
+            idle.close()
+
+    @contextmanager
     def _transaction(self, engine: Engine) -> Iterator[Transaction]:
         session = OrmSession(engine, expire_on_commit=False, autoflush=True)
         try:

@@ -143,6 +143,34 @@ def test_the_series_has_exactly_one_row_per_day_from_start_to_horizon(
     assert all(day.day >= today for day in analysis.forecast)
 
 
+@settings(max_examples=60, deadline=None)
+@given(history=histories, profile=profiles, today_shift=st.integers(-120, 60))
+def test_the_days_say_what_the_frame_says_row_by_row(
+    history: list[Activity], profile: Profile, today_shift: int
+) -> None:
+    """`days` and `frame` are built from the same columns: each day is its frame row."""
+    analysis = analyse_load(history, profile, SETTINGS, TODAY + timedelta(days=today_shift))
+    frame = analysis.frame
+    assert frame is not None
+    rows = frame.reset_index().to_dict("records")
+    assert len(rows) == len(analysis.days)
+    for day, row in zip(analysis.days, rows, strict=True):
+        assert day.day == row["date"].date()
+        assert (day.day_class.value, day.reason, day.class_source.value) == (
+            row["day_class"],
+            row["reason"],
+            row["class_source"],
+        )
+        assert (day.forecast, day.activity_count) == (row["forecast"], row["activity_count"])
+        for name in ("load", "confidence", "distance_m", "running_s", "longest_run_s"):
+            assert getattr(day, name) == row[name], name
+        for name in ("atl", "ctl", "tsb"):
+            assert getattr(day, name) == row[name], name
+        for name in ("acwr", "acwr_rolling"):
+            value = getattr(day, name)
+            assert (value is None and np.isnan(row[name])) or value == row[name], name
+
+
 @settings(max_examples=100, deadline=None)
 @given(history=histories, profile=profiles)
 def test_acute_and_chronic_load_never_exceed_the_largest_daily_load(
