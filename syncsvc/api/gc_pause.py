@@ -11,8 +11,9 @@ collector only finds cycles, and these values make none.
 - `collector_paused`: no collection while the read builds them;
 - `kept_out_of_collections`: then, while the batch is worked through, the
   objects alive at its start (those values) are left out of every pass
-  (`gc.freeze`), and handed back at its end (`gc.unfreeze`). syncsvc freezes
-  nothing else.
+  (`gc.freeze`), and handed back at its end (`gc.unfreeze`). In a process that
+  froze its start-up objects for good (`syncsvc serve`), it does nothing:
+  `gc.unfreeze` hands back everything frozen, not only what it froze.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ def collector_paused() -> Iterator[None]:
 
 @contextmanager
 def kept_out_of_collections() -> Iterator[None]:
-    """Every object alive on entry is left out of the collector's passes until the exit."""
+    """Every object alive on entry is left out of the collector's passes until the exit
+    (unless this process had frozen objects already: those stay frozen, nothing is added)."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

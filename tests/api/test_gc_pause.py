@@ -64,3 +64,15 @@ def test_an_error_inside_still_unfreezes() -> None:
     with pytest.raises(RuntimeError), kept_out_of_collections():
         raise RuntimeError("replan failed")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_process_that_froze_its_start_up_objects_keeps_them_frozen() -> None:
+    """`syncsvc serve` freezes what start-up built; a replan must not unfreeze it."""
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        with kept_out_of_collections():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
