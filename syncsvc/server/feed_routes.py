@@ -90,6 +90,11 @@ FEED_UNAVAILABLE = plain_answer(
 )
 
 
+def _digest(token: str) -> bytes:
+    """How a token is held in memory: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).digest()
+
+
 @dataclass(slots=True)
 class _Seen:
     checked_at: float
@@ -118,9 +123,29 @@ class FeedServer:
 
     async def answer(self, token: str, method: str, headers: Mapping[str, str]) -> FeedAnswer:
         """The answer to a GET or HEAD of the token's feed (`headers` keyed in lower case)."""
+        known = self.known_answer(token, method, headers)
+        if known is not None:
+            return known
+        return self._answer_for(await self._find(token), method, headers)
+
+    def known_answer(
+        self, token: str, method: str, headers: Mapping[str, str]
+    ) -> FeedAnswer | None:
+        """`answer` without waiting, when the token's status is fresh in the cache (or the
+        token cannot be one); None when the store must be asked (`answer` does).
+
+        Nearly every poll is answered here: the fast path then makes no coroutine of its own.
+        """
         if not TOKEN_SHAPE.fullmatch(token):
             return NO_SUCH_FEED
-        hit = await self._find(token)
+        seen = self._tokens.get(_digest(token))
+        if seen is None or self._monotonic() - seen.checked_at >= self._settings.token_status_ttl_s:
+            return None
+        return self._answer_for(seen.hit, method, headers)
+
+    def _answer_for(
+        self, hit: FeedHit | None, method: str, headers: Mapping[str, str]
+    ) -> FeedAnswer:
         if hit is None:
             return FEED_UNAVAILABLE
         if isinstance(hit, FeedGone):
@@ -138,7 +163,7 @@ class FeedServer:
 
     async def _find(self, token: str) -> FeedHit | None:
         """The token's status, from the cache when fresh; None when nothing can be served."""
-        key = hashlib.sha256(token.encode()).digest()
+        key = _digest(token)
         now = self._monotonic()
         seen = self._tokens.get(key)
         if seen is not None and now - seen.checked_at < self._settings.token_status_ttl_s:
