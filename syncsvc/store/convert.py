@@ -96,11 +96,7 @@ activity of a history into an `Activity` on each run, and `Source(value)` costs
 several times more (enum's own look-up path)."""
 
 
-ACTIVITY_COLUMNS = (
-    "id",
-    "athlete_id",
-    "source",
-    "source_id",
+ACTIVITY_VALUE_FIELDS = (
     "start_utc",
     "utc_offset_s",
     "timezone",
@@ -121,6 +117,9 @@ ACTIVITY_COLUMNS = (
     "manual",
     "private",
 )
+"""The columns an activity's own values are stored in (`activity_values`)."""
+
+ACTIVITY_COLUMNS = ("id", "athlete_id", "source", "source_id", *ACTIVITY_VALUE_FIELDS)
 """The stored columns an Activity is made of, in the order `activity_from_values` takes them."""
 
 
@@ -189,29 +188,6 @@ def activity_from_values(values: Sequence[Any], sources: tuple[Source, ...] = ()
         private=private,
         sources=sources or (recorded_by,),
     )
-
-
-ACTIVITY_VALUE_FIELDS = (
-    "start_utc",
-    "utc_offset_s",
-    "timezone",
-    "sport",
-    "sport_raw",
-    "name",
-    "distance_m",
-    "moving_s",
-    "elapsed_s",
-    "avg_hr",
-    "max_hr",
-    "elevation_gain_m",
-    "is_race",
-    "workout_type",
-    "external_id",
-    "device_load",
-    "suffer_score",
-    "manual",
-    "private",
-)
 
 
 def activity_values(activity: Activity) -> dict[str, Any]:
