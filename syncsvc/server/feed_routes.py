@@ -126,7 +126,7 @@ class FeedServer:
         known = self.known_answer(token, method, headers)
         if known is not None:
             return known
-        return self._answer_for(await self._find(token), method, headers)
+        return self._answer_for(await self._look_up(token), method, headers)
 
     def known_answer(
         self, token: str, method: str, headers: Mapping[str, str]
@@ -161,13 +161,12 @@ class FeedServer:
             head=method == "HEAD",
         )
 
-    async def _find(self, token: str) -> FeedHit | None:
-        """The token's status, from the cache when fresh; None when nothing can be served."""
+    async def _look_up(self, token: str) -> FeedHit | None:
+        """The token's status from the store (its cached one was missing or too old, as
+        `known_answer` found); None when nothing can be served."""
         key = _digest(token)
         now = self._monotonic()
         seen = self._tokens.get(key)
-        if seen is not None and now - seen.checked_at < self._settings.token_status_ttl_s:
-            return seen.hit
         try:
             hit = await run_in_threadpool(self.lookup.find_feed, token)
             if isinstance(hit, FeedOk) and not hit.feed.body:
