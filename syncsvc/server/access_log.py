@@ -43,13 +43,19 @@ def access_message(scope: Scope, status: int, logged_path: str) -> str:
     return ACCESS_FORMAT % (address, scope["method"], logged_path, scope["http_version"], status)
 
 
-def path_with_query(scope: Scope) -> str:
-    """The path as uvicorn logs it (quoted, with its query string), secrets redacted."""
-    path = urllib.parse.quote(scope.get("root_path", "") + scope["path"])
+def path_with_query(scope: Scope, redacted_path: str | None = None) -> str:
+    """The path as uvicorn logs it (quoted, with its query string), secrets redacted.
+
+    `redacted_path`: the path (after the root path) already redacted by the caller,
+    so no pattern runs on it; the query string is redacted either way.
+    """
+    root = scope.get("root_path", "")
     query: bytes = scope.get("query_string", b"")
-    if query:
-        path = f"{path}?{query.decode('ascii', 'backslashreplace')}"
-    return redact_log_text(path)
+    suffix = f"?{query.decode('ascii', 'backslashreplace')}" if query else ""
+    if redacted_path is None:
+        return redact_log_text(urllib.parse.quote(root + scope["path"]) + suffix)
+    quoted_root = urllib.parse.quote(root) if root else ""
+    return quoted_root + redacted_path + (redact_log_text(suffix) if suffix else "")
 
 
 class AccessLog:
@@ -67,10 +73,10 @@ class AccessLog:
         self._second = -1
         self._second_text = ""
 
-    def request(self, scope: Scope, status: int, logged_path: str | None = None) -> None:
-        """Log one answered request; `logged_path`: its path already redacted, if known."""
-        if logged_path is None:
-            logged_path = path_with_query(scope)
+    def request(self, scope: Scope, status: int, redacted_path: str | None = None) -> None:
+        """Log one answered request; `redacted_path`: its path already redacted, if known
+        (`path_with_query`)."""
+        logged_path = path_with_query(scope, redacted_path)
         self.write(access_message(scope, status, logged_path), time.time())
 
     def write(self, message: str, created: float) -> None:

@@ -68,7 +68,7 @@ class FeedRequestCounter:
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.metrics.feed_requests.labels(status=str(message["status"])).inc()
+                self.metrics.count_feed_request(message["status"])
             await send(message)
 
         await self.app(scope, receive, counting_send)
@@ -196,7 +196,7 @@ def create_app(
     app.add_middleware(FeedRequestCounter, metrics=metrics)
     logged: ASGIApp = app if access_log is None else AccessLogMiddleware(app, access_log)
     # In front of everything, Starlette's error middleware included: the feed is polled most.
-    return FeedFastPath(logged, feeds, metrics.feed_requests, access_log)
+    return FeedFastPath(logged, feeds, metrics.count_feed_request, access_log)
 
 
 def feed_app(store: Store, settings: FeedSettings) -> ASGIApp:

@@ -13,17 +13,15 @@ body limit and the route deal with those, as before).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
-from urllib.parse import quote
 
-from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syncsvc import routes
 from syncsvc.server.access_log import AccessLog
 from syncsvc.server.prepared_feed import FeedAnswer
-from syncsvc.server.redaction import REDACTED, redact_log_text
+from syncsvc.server.redaction import REDACTED
 
 _FEED_PREFIX, _, _FEED_SUFFIX = routes.path_of(routes.FEED).partition("{token}")
 _SHORTEST = len(_FEED_PREFIX) + len(_FEED_SUFFIX)
@@ -31,7 +29,8 @@ _ANSWERED_METHODS = frozenset({"GET", "HEAD"})
 _BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 _READ_HEADERS = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 """What `FeedServer.answer` reads (`compression.accepts_gzip`, `conditional.is_not_modified`)."""
-_LOGGED_FEED_PATH = _FEED_PREFIX + REDACTED
+_REDACTED_FEED_PATH = _FEED_PREFIX + REDACTED
+"""A feed path as the access log shows it: the token left out, without a pattern."""
 
 
 class FeedAnswers(Protocol):
@@ -59,22 +58,20 @@ def feed_token(path: str) -> str | None:
 class FeedFastPath:
     """ASGI: a GET or HEAD of a feed path, without a body, answered before the app.
 
-    `requests`: the counter of feed answers by status, the one the route's
-    answers are counted in too (its per-status children are looked up once);
-    `access_log`: where each answer's line goes, its path redacted here.
+    `count`: counts an answer by status (`ServiceMetrics.count_feed_request`, which
+    counts the route's answers too); `access_log`: where each answer's line goes.
     """
 
     def __init__(
         self,
         app: ASGIApp,
         server: FeedAnswers,
-        requests: Counter | None = None,
+        count: Callable[[int], None] | None = None,
         access_log: AccessLog | None = None,
     ) -> None:
         self.app = app
         self.server = server
-        self._requests = requests
-        self._by_status: dict[int, Counter] = {}
+        self._count = count
         self._access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,31 +85,12 @@ class FeedFastPath:
                         token, method, headers
                     ) or await self.server.answer(token, method, headers)
                     if self._access_log is not None:
-                        self._access_log.request(scope, answer.status, _logged_path(scope))
+                        self._access_log.request(scope, answer.status, _REDACTED_FEED_PATH)
                     await answer.send(send)
-                    self._count(answer.status)
+                    if self._count is not None:
+                        self._count(answer.status)
                     return
         await self.app(scope, receive, send)
-
-    def _count(self, status: int) -> None:
-        if self._requests is None:
-            return
-        child = self._by_status.get(status)
-        if child is None:
-            child = self._by_status[status] = self._requests.labels(status=str(status))
-        child.inc()
-
-
-def _logged_path(scope: Scope) -> str:
-    """The feed path as the access log shows it: the token redacted, without a pattern."""
-    path = _LOGGED_FEED_PATH
-    root = scope.get("root_path")
-    if root:
-        path = quote(root) + path
-    query: bytes = scope.get("query_string", b"")
-    if query:
-        path = f"{path}?{redact_log_text(query.decode('ascii', 'backslashreplace'))}"
-    return path
 
 
 def _request_headers(scope: Scope) -> dict[str, str] | None:

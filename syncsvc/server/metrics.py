@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -133,8 +134,17 @@ class ServiceMetrics:
             ["kind", "result"],
             registry=self.registry,
         )
+        self._feed_requests_by_status: dict[int, Any] = {}
         self._readings: dict[str, tuple[str, Callable[[], float]]] = {}
         self.registry.register(_ReadAtScrape(self._readings))
+
+    def count_feed_request(self, status: int) -> None:
+        """One feed answer, by status; each status's child is looked up once (a poll's path)."""
+        child = self._feed_requests_by_status.get(status)
+        if child is None:
+            child = self.feed_requests.labels(status=str(status))
+            self._feed_requests_by_status[status] = child
+        child.inc()
 
     def read_at_scrape(self, name: str, documentation: str, read: Callable[[], float]) -> None:
         self._readings[name] = (documentation, read)
