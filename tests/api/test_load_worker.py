@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from syncsvc.api.load_compute import analyse_inputs
+from syncsvc.api.load_compute import LoadInputs, analyse_inputs
 from syncsvc.api.load_worker import LoadWorker
 from syncsvc.api.pipeline import load_inputs, read_context, refresh_athlete
 from syncsvc.runtime import Runtime
@@ -27,14 +27,19 @@ def worker() -> Iterator[LoadWorker]:
     opened.close()
 
 
+def inputs_of(home: Path) -> LoadInputs:
+    """What the load step of the home's athlete is computed from."""
+    runtime = Runtime.create(home=home)
+    try:
+        return load_inputs(runtime.settings, read_context(runtime, runtime.athlete()))
+    finally:
+        runtime.close()
+
+
 def test_the_worker_computes_the_same_load_step_as_this_process(
     homes: tuple[Path, Path], worker: LoadWorker
 ) -> None:
-    runtime = Runtime.create(home=homes[0])
-    try:
-        inputs = load_inputs(runtime.settings, read_context(runtime, runtime.athlete()))
-    finally:
-        runtime.close()
+    inputs = inputs_of(homes[0])
 
     here = analyse_inputs(inputs)
     there = worker.compute(inputs)
@@ -73,11 +78,7 @@ def test_a_refresh_through_the_worker_stores_the_same_plan_and_feed_bytes(
 def test_a_worker_that_died_is_replaced_on_the_next_call(
     homes: tuple[Path, Path], worker: LoadWorker
 ) -> None:
-    runtime = Runtime.create(home=homes[0])
-    try:
-        inputs = load_inputs(runtime.settings, read_context(runtime, runtime.athlete()))
-    finally:
-        runtime.close()
+    inputs = inputs_of(homes[0])
     first = worker.compute(inputs)
     (process,) = multiprocessing.active_children()
     os.kill(process.pid or 0, signal.SIGKILL)
