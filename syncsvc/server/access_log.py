@@ -14,17 +14,20 @@ access logger is left silent (`logging_setup.configure_logging`):
 - the feed's fast path hands in its path already redacted (it knows where the
   token is, so no pattern runs for it); every other path and query goes through
   the same redaction as every log line (`redaction.redact_log_text`);
-- the lines of one turn of the event loop are written together, in one write.
+- the lines of one turn of the event loop are written together, in one write;
+- a JSON line is assembled from its parts (the time's text kept for the second),
+  not through `json.dumps` of a dict: the same bytes at a third of the cost.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import math
 import time
 import urllib.parse
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -56,6 +59,16 @@ def path_with_query(scope: Scope, redacted_path: str | None = None) -> str:
         return redact_log_text(urllib.parse.quote(root + scope["path"]) + suffix)
     quoted_root = urllib.parse.quote(root) if root else ""
     return quoted_root + redacted_path + (redact_log_text(suffix) if suffix else "")
+
+
+def _whole_and_micros(created: float) -> tuple[int, int]:
+    """`created` as whole seconds and microseconds, rounded as `datetime.fromtimestamp`
+    rounds them (half to even, a carry into the next second)."""
+    fraction, whole = math.modf(created)
+    micros = round(fraction * 1_000_000)
+    if micros >= 1_000_000:
+        return int(whole) + 1, micros - 1_000_000
+    return int(whole), micros
 
 
 class AccessLog:
@@ -91,17 +104,26 @@ class AccessLog:
     def line(self, message: str, created: float) -> str:
         """The line the service's handler would write for an INFO record of `uvicorn.access`."""
         if self._json_lines:
-            entry = {
-                "time": datetime.fromtimestamp(created, tz=UTC).isoformat(),
-                "level": "info",
-                "logger": ACCESS_LOGGER,
-                "message": message,
-            }
-            return json.dumps(entry) + "\n"
-        second = int(created)
-        if second != self._second:  # `logging.Formatter.formatTime`, once a second
+            second, micros = _whole_and_micros(created)
+        else:
+            second, micros = int(created), 0  # logging truncates to the millisecond
+        if second != self._second:  # the time's text up to the second, once a second
             self._second = second
-            self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(created))
+            if self._json_lines:
+                moment = datetime.fromtimestamp(second, tz=UTC)
+                self._second_text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+            else:  # `logging.Formatter.formatTime`
+                self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        if self._json_lines:
+            # `JsonFormatter`'s `json.dumps` of {time, level, logger, message}, built from
+            # its parts: the time as `datetime.isoformat` writes it, the message escaped
+            # by the same function json.dumps uses (tests/server/test_access_log.py
+            # compares the two byte for byte).
+            moment_text = f"{self._second_text}.{micros:06d}" if micros else self._second_text
+            return (
+                f'{{"time": "{moment_text}+00:00", "level": "info", '
+                f'"logger": "{ACCESS_LOGGER}", "message": {_json_string(message)}}}\n'
+            )
         millis = int((created - second) * 1000)
         return f"{self._second_text},{millis:03d} INFO {ACCESS_LOGGER}: {message}\n"
 

@@ -6,6 +6,10 @@ from the feed server (`feed_routes.FeedServer.answer`: the same answers and
 caches as the route, token status included), before Starlette's middleware
 stack and routing, and counts them in the same metric as the route.
 
+Under `serve`, the feed protocol (`feed_protocol.py`) asks this layer first,
+while uvicorn parses the request (`known_answer`, `record`): a poll answered
+from memory then makes no ASGI call at all.
+
 Everything else goes on to the app unchanged: other paths and methods, a feed
 path the route would not match, and a feed request that carries a body (the
 body limit and the route deal with those, as before).
@@ -75,22 +79,47 @@ class FeedFastPath:
         self._access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _ANSWERED_METHODS:
-            token = feed_token(scope["path"])
-            if token is not None:
-                headers = _request_headers(scope)
-                if headers is not None:
-                    method = scope["method"]
-                    answer = self.server.known_answer(
-                        token, method, headers
-                    ) or await self.server.answer(token, method, headers)
-                    if self._access_log is not None:
-                        self._access_log.request(scope, answer.status, _REDACTED_FEED_PATH)
-                    await answer.send(send)
-                    if self._count is not None:
-                        self._count(answer.status)
-                    return
+        if scope["type"] == "http":
+            request = feed_request(scope)
+            if request is not None:
+                answer = self.server.known_answer(*request) or await self.server.answer(*request)
+                self.record(scope, answer.status)
+                await answer.send(send)
+                return
         await self.app(scope, receive, send)
+
+    def known_answer(self, scope: Scope) -> FeedAnswer | None:
+        """The answer to a feed request that needs no wait (`FeedServer.known_answer`), or
+        None: not a feed GET or HEAD without a body, or the store must be asked.
+
+        The feed protocol (`feed_protocol.py`) answers with it before any ASGI call.
+        """
+        request = feed_request(scope)
+        return None if request is None else self.server.known_answer(*request)
+
+    def record(self, scope: Scope, status: int) -> None:
+        """The access line and the count of one feed answer."""
+        if self._access_log is not None:
+            self._access_log.request(scope, status, _REDACTED_FEED_PATH)
+        if self._count is not None:
+            self._count(status)
+
+
+FeedRequest = tuple[str, str, dict[str, str]]
+"""What the feed server answers: the token, the method and the headers it reads."""
+
+
+def feed_request(scope: Scope) -> FeedRequest | None:
+    """A GET or HEAD of a feed path without a body, or None (the app's path takes it)."""
+    if scope["method"] not in _ANSWERED_METHODS:
+        return None
+    token = feed_token(scope["path"])
+    if token is None:
+        return None
+    headers = _request_headers(scope)
+    if headers is None:
+        return None
+    return token, scope["method"], headers
 
 
 def _request_headers(scope: Scope) -> dict[str, str] | None:

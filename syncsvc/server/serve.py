@@ -223,7 +223,11 @@ def freeze_startup_objects() -> None:
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
     """uvicorn's settings for every HTTP process of `serve`."""
+    from syncsvc.server.feed_protocol import FeedHttpProtocol
+
     return {
+        # uvicorn's httptools protocol, writing the feed's known answers itself.
+        "http": FeedHttpProtocol,
         "log_config": None,
         "proxy_headers": True,
         "server_header": False,

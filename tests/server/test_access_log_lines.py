@@ -9,6 +9,8 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -42,19 +44,22 @@ class CountingStream(io.StringIO):
         return super().write(text)
 
 
-def service_handler(json_lines: bool) -> logging.StreamHandler[Any]:
+def service_handler(json_lines: bool, redacting: bool = True) -> logging.StreamHandler[Any]:
     """The handler `configure_logging` builds, on a stream the test can read."""
     handler: logging.StreamHandler[Any] = logging.StreamHandler(CountingStream())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
-    handler.addFilter(SecretRedactor())
+    if redacting:
+        handler.addFilter(SecretRedactor())
     return handler
 
 
-def uvicorns_line(handler: logging.Handler, args: tuple[object, ...]) -> str:
+def uvicorns_line(
+    handler: logging.Handler, args: tuple[object, ...], created: float = CREATED
+) -> str:
     """What the handler writes for the record uvicorn's access logger makes."""
     record = logging.LogRecord(ACCESS_LOGGER, logging.INFO, __file__, 1, ACCESS_FORMAT, args, None)
-    record.created = CREATED
-    record.msecs = int((CREATED - int(CREATED)) * 1000)
+    record.created = created
+    record.msecs = int((created - int(created)) * 1000)
     handler.filter(record)
     return handler.format(record) + "\n"
 
@@ -69,6 +74,28 @@ def test_a_line_is_the_one_the_handler_writes_for_uvicorns_record(json_lines: bo
     assert line == uvicorns_line(handler, args)
     if json_lines:
         assert json.loads(line)["logger"] == "uvicorn.access"
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+@settings(max_examples=300, deadline=None)
+@given(
+    created=st.floats(min_value=0, max_value=4_102_444_800, allow_nan=False)
+    | st.sampled_from([CREATED, 1_795_000_000.0, 1_795_000_000.9999996, 1_795_000_000.0000005]),
+    path=st.text(st.characters(codec="utf-8"), max_size=30),
+    client=st.sampled_from(["127.0.0.1:5555", "[::1]:80", ""]),
+)
+def test_every_line_is_the_handlers_whatever_the_time_and_the_text(
+    json_lines: bool, created: float, path: str, client: str
+) -> None:
+    """The time's rounding and carry, and the message's escaping, as the handler does them
+    (redaction aside: `request` redacts before the line is made)."""
+    handler = service_handler(json_lines, redacting=False)
+    args = (client, "GET", "/" + path, "1.1", 304)
+    access = AccessLog(handler, json_lines=json_lines)
+
+    twice = [access.line(ACCESS_FORMAT % args, created) for _ in range(2)]  # cached second
+
+    assert twice == [uvicorns_line(handler, args, created)] * 2
 
 
 def lines_of(handler: logging.StreamHandler[Any]) -> list[str]:
