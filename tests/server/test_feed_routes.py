@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
@@ -344,3 +346,41 @@ def test_the_fast_path_answers_feed_reads_without_the_app(lookup: MemoryLookup) 
         ("GET", "/healthz"),
         ("GET", url()),
     ]
+
+
+class SlowLookup(MemoryLookup):
+    """A store read that takes a while, so that polls pile up behind it."""
+
+    def find_feed(self, token: str) -> Any:
+        time.sleep(0.05)
+        return super().find_feed(token)
+
+
+def test_polls_that_find_the_status_expired_share_one_store_lookup(clock: Clock) -> None:
+    lookup = SlowLookup()
+    server = FeedServer(lookup, FeedSettings(), clock)
+
+    async def polls(count: int) -> list[Any]:
+        return await asyncio.gather(*(server.answer(TOKEN, "GET", {}) for _ in range(count)))
+
+    first = asyncio.run(polls(20))
+    clock.now += FeedSettings().token_status_ttl_s  # the status expires: one more lookup
+    second = asyncio.run(polls(20))
+
+    assert lookup.calls == 2
+    assert {answer.status for answer in first + second} == {200}
+
+
+def test_a_poll_whose_client_leaves_does_not_cancel_the_shared_lookup(clock: Clock) -> None:
+    lookup = SlowLookup()
+    server = FeedServer(lookup, FeedSettings(), clock)
+
+    async def one_leaves() -> Any:
+        leaving = asyncio.ensure_future(server.answer(TOKEN, "GET", {}))
+        staying = asyncio.ensure_future(server.answer(TOKEN, "GET", {}))
+        await asyncio.sleep(0.01)
+        leaving.cancel()
+        return await staying
+
+    assert asyncio.run(one_leaves()).status == 200
+    assert lookup.calls == 1
