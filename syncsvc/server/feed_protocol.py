@@ -69,12 +69,12 @@ class FeedHttpProtocol(HttpToolsProtocol):
     def _known_answer(self) -> FeedAnswer | None:
         """The answer to write now, or None for uvicorn's own way (the module says when)."""
         parser = self.parser
-        in_flight = self.cycle is not None and not self.cycle.response_complete
+        method = parser.get_method()
         if (
-            in_flight
+            method not in _FEED_METHODS
             or self.pipeline
+            or (self.cycle is not None and not self.cycle.response_complete)  # in flight
             or self.flow.write_paused
-            or parser.get_method() not in _FEED_METHODS
             or parser.get_http_version() != "1.1"
             or not parser.should_keep_alive()
             or parser.should_upgrade()
@@ -89,13 +89,13 @@ class FeedHttpProtocol(HttpToolsProtocol):
         if b"%" in raw_path:
             return None  # a token never holds one; uvicorn's way unquotes it
         scope = cast("Scope", self.scope)  # uvicorn's TypedDict, as the ASGI app sees it
-        scope["method"] = parser.get_method().decode("ascii")
+        scope["method"] = method.decode("ascii")
         scope["path"] = self.root_path + raw_path.decode("ascii")
         scope["raw_path"] = self.root_path.encode("ascii") + raw_path
         scope["query_string"] = parsed.query or b""
         assert self._fast_path is not None
         answer = self._fast_path.known_answer(scope)
-        if answer is not None and self._forwarded is not None:
+        if answer is not None and self._forwarded is not None and _forwarded_headers(self.headers):
             self._forwarded.apply(scope)  # the client the access line names
         return answer
 
@@ -113,6 +113,12 @@ class FeedHttpProtocol(HttpToolsProtocol):
                 b"%s: %s\r\n" % (name.lower(), value) for name, value in headers
             )
         return self._default_lines
+
+
+def _forwarded_headers(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request carries a header uvicorn's proxy-headers rules read (without
+    one, they leave the scope as it is)."""
+    return any(name.startswith(b"x-forwarded-") for name, _ in headers)
 
 
 def _layers_of(app: ASGIApp | None) -> tuple[FeedFastPath | None, _Forwarded | None]:
