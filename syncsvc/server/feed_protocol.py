@@ -55,7 +55,10 @@ class FeedHttpProtocol(HttpToolsProtocol):
             super().on_headers_complete()
             return
         self._answered_at_headers = True
-        self.transport.write(STATUS_LINE[answer.status] + self._server_lines() + answer.wire)
+        status_line = STATUS_LINE[answer.status]
+        self.transport.write(
+            b"".join((status_line, self._server_lines(), answer.head, answer.body))
+        )
         assert self._fast_path is not None
         self._fast_path.record(cast("Scope", self.scope), answer.status)
         self.on_response_complete()  # what uvicorn does after a response: keep-alive timer

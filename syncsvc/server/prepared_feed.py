@@ -50,13 +50,13 @@ class FeedAnswer:
     status: int
     headers: RawHeaders
     body: bytes
-    wire: bytes = field(init=False, repr=False, compare=False)
-    """Its header lines, the blank line and the body, as HTTP/1.1 sends them after the
-    status line and the server's own headers (`feed_protocol.py` writes them at once)."""
+    head: bytes = field(init=False, repr=False, compare=False)
+    """Its header lines and the blank line, as HTTP/1.1 sends them after the status line
+    and the server's own headers (`feed_protocol.py` writes them, then the body)."""
 
     def __post_init__(self) -> None:
         lines = b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in self.headers)
-        object.__setattr__(self, "wire", lines + b"\r\n" + self.body)
+        object.__setattr__(self, "head", lines + b"\r\n")
 
     def response(self) -> Response:
         """The answer as a Starlette response (the route's)."""
