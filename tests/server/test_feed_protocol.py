@@ -115,12 +115,14 @@ def exchange(port: int, raw: bytes, answers: int = 1, dated: bool = False) -> li
         connection.sendall(raw)
         received = b""
         responses: list[bytes] = []
+        methods = re.findall(rb"(?:^|\r\n\r\n)([A-Z]+) ", raw)  # of each request, in order
         while len(responses) < answers:
             head_end = received.find(b"\r\n\r\n")
             if head_end >= 0:
                 head = received[:head_end]
                 length = re.search(rb"\r\ncontent-length: (\d+)", head)
-                no_body = b" 304 " in head.split(b"\r\n")[0] or raw.startswith(b"HEAD")
+                head_request = methods[len(responses)] == b"HEAD"
+                no_body = head_request or b" 304 " in head.split(b"\r\n")[0]
                 size = head_end + 4 + (0 if no_body or not length else int(length.group(1)))
                 if len(received) >= size:
                     responses.append(received[:size])
