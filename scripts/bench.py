@@ -392,7 +392,8 @@ def free_port() -> int:
 def many_athletes(folder: Path, count: int) -> dict[str, Any]:
     """Replan all `count` athletes: `replan_all` (read in batches), and, as its reference in
     the same run, the same replans one `refresh_athlete` each (a read per athlete)."""
-    from syncsvc.api.pipeline import refresh_athlete, replan_all
+    from syncsvc.api.pipeline import refresh_athlete
+    from syncsvc.api.replan_all import replan_all
 
     runtime = new_runtime(folder / "club")
     began = time.perf_counter()

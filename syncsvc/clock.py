@@ -52,7 +52,12 @@ def now() -> datetime:
 
 def today_in(zone: str) -> date:
     """The calendar day it is now in an IANA time zone (an athlete's "today")."""
-    return now().astimezone(ZoneInfo(zone)).date()
+    return day_at(now(), zone)
+
+
+def day_at(instant: datetime, zone: str) -> date:
+    """The calendar day `instant` falls on in an IANA time zone."""
+    return instant.astimezone(ZoneInfo(zone)).date()
 
 
 def set_now(source: datetime | Callable[[], datetime] | None) -> None:

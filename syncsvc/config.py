@@ -107,6 +107,8 @@ class ServiceSettings(_Section):
     """Job worker threads of the in-process engine (refreshes of different athletes)."""
     http_workers: int = Field(1, ge=1, le=32)
     """HTTP processes of `serve --web-only` sharing its port (docs/settings.md: how many)."""
+    replan_processes: int = Field(0, ge=0, le=64)
+    """Processes of a replan of every athlete (`replan --all`); 0: one per CPU, per 100 athletes."""
     shutdown_grace_s: float = Field(20.0, ge=0)
     """On SIGTERM, how long the running jobs may take to finish before they are abandoned."""
     midnight_tick_minutes: int = Field(15, ge=1, le=60)

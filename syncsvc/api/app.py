@@ -46,10 +46,11 @@ from syncsvc.api.decisions import DecisionOutcome
 from syncsvc.api.feed_admin import FeedAddress
 from syncsvc.api.history_progress import HistoryProgress
 from syncsvc.api.load_view import LoadDays, LoadReport
-from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete, replan_all
+from syncsvc.api.pipeline import ProgressCallback, RefreshResult, refresh_athlete
 from syncsvc.api.plan_sources import PlanSourceInfo
 from syncsvc.api.plan_view import PlanView, SessionView
 from syncsvc.api.profile_edits import ProfileUpdate
+from syncsvc.api.replan_all import replan_all
 from syncsvc.api.signup import Joined
 from syncsvc.api.squad import Squad, SquadFilter, SquadSort, read_squad
 from syncsvc.api.status import StatusReport

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncsvc import clock
 from syncsvc.api import load_compute
-from syncsvc.api.gc_pause import collector_paused, kept_out_of_collections
+from syncsvc.api.gc_pause import collector_paused
 from syncsvc.api.load_compute import LoadInputs, LoadStep, analyse_inputs
 from syncsvc.config import Settings
 from syncsvc.domain import (
@@ -66,7 +66,7 @@ from syncsvc.programme.catalogue import load_catalogue
 from syncsvc.push import admin as push_admin
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import Transaction
-from syncsvc.store.locks import athlete_lock, free_athlete_locks
+from syncsvc.store.locks import athlete_lock
 
 if TYPE_CHECKING:
     from syncsvc.load.result import LoadAnalysis
@@ -77,9 +77,6 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[Source, int], None]
 """Called with a source and its count of activities fetched so far (the CLI's progress bar)."""
-
-REPLAN_BATCH = 200
-"""Athletes read together by `replan_all` (one read transaction, one query per table)."""
 
 KEPT_PAST_DAYS = 28
 """Past days of classes kept beside the forecast: the plan view shows the last 7, the feed 28."""
@@ -161,16 +158,20 @@ def local_today(athlete: Athlete) -> date:
 
 def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
     """The read step: one read transaction, then no store until the write step."""
-    return read_contexts(runtime, [athlete])[0]
+    return readcontexts_of(runtime, [athlete])[0]
 
 
-def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[PipelineContext]:
+def readcontexts_of(runtime: Runtime, athletes: Sequence[Athlete]) -> list[PipelineContext]:
     """The read step of several athletes: one read transaction, one query per table for all."""
     with runtime.store.read() as tx:
-        return _contexts(tx, athletes)
+        return contexts_of(tx, athletes)
 
 
-def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineContext]:
+def contexts_of(
+    tx: Transaction, athletes: Sequence[Athlete], now: datetime | None = None
+) -> list[PipelineContext]:
+    """The contexts of `athletes` as of `now` (the clock's by default; a replan worker
+    is handed its caller's, so both see the same instant)."""
     group = tx.athlete_set([athlete.id for athlete in athletes])
     info = tx.store_info()
     with collector_paused():  # every activity of the batch becomes an object: no cycles
@@ -179,7 +180,7 @@ def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineCont
         sessions = group.sessions()
         overrides = group.overrides()
         checkins = group.checkins()
-    now = clock.now()
+    now = clock.now() if now is None else now
     return [
         PipelineContext(
             athlete=athlete,
@@ -195,7 +196,7 @@ def _contexts(tx: Transaction, athletes: Sequence[Athlete]) -> list[PipelineCont
             uid_host=info.uid_host,
             id_namespace=info.id_namespace,
             now=now,
-            today=local_today(athlete),
+            today=clock.day_at(now, athlete.profile.timezone),
         )
         for athlete in athletes
     ]
@@ -281,10 +282,10 @@ def compute_plan(
 
 def render(
     settings: Settings, context: PipelineContext, plan: PlanResult, analysis: LoadAnalysis
-) -> tuple[RenderedFeed | None, tuple[str, ...]]:
+) -> tuple[bytes | None, tuple[str, ...]]:
     """The feed's bytes; on a failure none (the last good feed stays published) and why."""
     try:
-        body = render_feed(
+        return render_feed(
             athlete=context.athlete,
             sessions=plan.plan.sessions,
             host=context.uid_host,
@@ -292,12 +293,33 @@ def render(
             today=context.today,
             mobility=plan.plan.mobility,
             day_loads=analysis.days,
-        )
+        ), ()
     except Exception as error:  # keep serving the last good bytes; say why
         log.exception("feed render failed; the last good feed stays published")
         return None, (f"feed render failed: {type(error).__name__}",)
-    etag = feed_etag(body)
-    return RenderedFeed(context.athlete.id, body, etag, clock.now(), etag), ()
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """One athlete's compute step as the write step takes it: the plan, the day classes
+    to keep, the feed's bytes (None when the render failed) and the problems. Small
+    on purpose: a replan worker (`replan_workers.py`) sends it back to be written."""
+
+    athlete_id: int
+    plan: PlanResult
+    days: tuple[DayView, ...]
+    feed: bytes | None
+    problems: tuple[str, ...]
+    compute_s: float = 0.0
+    """Seconds the compute took where it ran (a worker's count towards the run's time)."""
+
+
+def compute(settings: Settings, context: PipelineContext, load: LoadStep) -> Computed:
+    """The plan and the feed from a context and its load analysis (no store)."""
+    plan = compute_plan(settings, context, load.analysis)
+    body, render_problems = render(settings, context, plan, load.analysis)
+    days = tuple(views_of(load.analysis.days, context.today))
+    return Computed(context.athlete.id, plan, days, body, (*load.problems, *render_problems))
 
 
 def views_of(days: Sequence[DayLoad], today: date) -> list[DayView]:
@@ -332,20 +354,41 @@ def views_of(days: Sequence[DayLoad], today: date) -> list[DayView]:
 # ---------------------------------------------------------------- write
 
 
-def write_results(
-    runtime: Runtime,
-    context: PipelineContext,
-    plan: PlanResult,
-    analysis: LoadAnalysis,
-    rendered: RenderedFeed | None,
-) -> tuple[int, bool]:
+def write_results(runtime: Runtime, computed: Computed) -> tuple[int, bool]:
     """The write step, one transaction: (sessions written, feed changed)."""
     with runtime.store.write() as tx:
-        scope = tx.athlete(context.athlete.id)
-        written = scope.sessions.save_plan(plan.plan)
-        scope.days.replace(views_of(analysis.days, context.today))
-        feed_changed = scope.feed.store_rendered(rendered) if rendered is not None else False
+        scope = tx.athlete(computed.athlete_id)
+        written = scope.sessions.save_plan(computed.plan.plan)
+        scope.days.replace(computed.days)
+        feed_changed = False
+        if computed.feed is not None:
+            etag = feed_etag(computed.feed)
+            rendered = RenderedFeed(computed.athlete_id, computed.feed, etag, clock.now(), etag)
+            feed_changed = scope.feed.store_rendered(rendered)
     return written, feed_changed
+
+
+def publish(
+    runtime: Runtime,
+    computed: Computed,
+    *,
+    trigger: str,
+    syncs: tuple[SyncSummary, ...] = (),
+) -> RefreshResult:
+    """Write what was computed and say what the run did."""
+    written, feed_changed = write_results(runtime, computed)
+    channels = channels_to_push(runtime, computed.athlete_id) if written else ()
+    return RefreshResult(
+        athlete_id=computed.athlete_id,
+        trigger=trigger,
+        syncs=syncs,
+        changes=computed.plan.changes,
+        moved=computed.plan.moved,
+        sessions_written=written,
+        feed_changed=feed_changed,
+        problems=computed.problems,
+        push_channels=channels,
+    )
 
 
 # ---------------------------------------------------------------- the runs
@@ -371,7 +414,7 @@ def refresh_athlete(
     def step(athlete: Athlete) -> tuple[None, RefreshResult]:
         syncs = sync_sources(runtime, athlete, sources, full, progress) if sync else ()
         context = read_context(runtime, athlete)
-        return None, _replan_and_publish(runtime, context, None, trigger=trigger, syncs=syncs)
+        return None, replan_and_publish(runtime, context, None, trigger=trigger, syncs=syncs)
 
     return _run(runtime, athlete_id, trigger, step)[1]
 
@@ -422,7 +465,7 @@ def decide_and_replan(
             (*decision.context.overrides, stored), key=lambda o: (o.at, o.id or 0)
         )
         context = replace(decision.context, overrides=tuple(overrides))
-        return value, _replan_and_publish(runtime, context, decision.computed_load, trigger=trigger)
+        return value, replan_and_publish(runtime, context, decision.computed_load, trigger=trigger)
 
     return _run(runtime, athlete_id, trigger, step)
 
@@ -452,10 +495,10 @@ def _run(
         if athlete is None:
             raise SourceError(f"athlete {athlete_id} no longer exists")
         value, result = step(athlete)
-    return value, _record_run(runtime, result, started, time.perf_counter() - began)
+    return value, record_run(runtime, result, started, time.perf_counter() - began)
 
 
-def _record_run(
+def record_run(
     runtime: Runtime, result: RefreshResult, started: datetime, duration_s: float
 ) -> RefreshResult:
     """Record what a run did in `pipeline_runs`, and log it."""
@@ -482,65 +525,7 @@ def _record_run(
     return result
 
 
-def replan_all(
-    runtime: Runtime,
-    athlete_ids: Sequence[int] | None = None,
-    *,
-    trigger: str,
-    batch_size: int = REPLAN_BATCH,
-) -> list[RefreshResult]:
-    """Replan many athletes (every one by default), without a sync; one result each, by id.
-
-    The same run as `refresh_athlete(sync=False)` for each, but read in
-    batches: a batch takes the locks of its athletes that are free, reads all
-    their contexts in one read transaction (one query per table for the whole
-    batch), then computes and writes each athlete in turn, in its own write
-    transaction, giving its lock back once its plan is written. An athlete
-    whose lock was busy (a refresh of theirs running) is replanned alone
-    afterwards, waiting for the lock like any run; one who no longer exists is
-    left out.
-    """
-    if athlete_ids is None:
-        with runtime.store.read() as tx:
-            athlete_ids = [athlete_id for athlete_id, _ in tx.athletes.zones()]
-    ordered = sorted(set(athlete_ids))
-    with runtime.store.idle_connection_held():  # a SQLite write no longer checkpoints each time
-        results = _replan_in_batches(runtime, ordered, trigger, batch_size)
-    return sorted(results, key=lambda result: result.athlete_id)
-
-
-def _replan_in_batches(
-    runtime: Runtime, ordered: list[int], trigger: str, batch_size: int
-) -> list[RefreshResult]:
-    """`replan_all`'s runs: the batches, then the athletes whose lock was busy, one by one."""
-    results: list[RefreshResult] = []
-    busy: list[int] = []
-    for start in range(0, len(ordered), batch_size):
-        batch = ordered[start : start + batch_size]
-        with free_athlete_locks(runtime.store, runtime.home, batch) as locks:
-            busy += [athlete_id for athlete_id in batch if athlete_id not in locks.held]
-            started = clock.now()
-            with runtime.store.read() as tx:
-                found = tx.athletes.by_ids(locks.held)
-                contexts = _contexts(tx, [found[i] for i in locks.held if i in found])
-            with kept_out_of_collections():  # the contexts: no cycles, alive all batch long
-                for context in contexts:
-                    began = time.perf_counter()
-                    result = _replan_and_publish(runtime, context, None, trigger=trigger)
-                    locks.release(context.athlete.id)
-                    results.append(
-                        _record_run(runtime, result, started, time.perf_counter() - began)
-                    )
-                    started = clock.now()
-    for athlete_id in busy:
-        try:
-            results.append(refresh_athlete(runtime, athlete_id, trigger=trigger, sync=False))
-        except SourceError:  # removed meanwhile
-            continue
-    return results
-
-
-def _replan_and_publish(
+def replan_and_publish(
     runtime: Runtime,
     context: PipelineContext,
     load: LoadStep | None,
@@ -548,23 +533,8 @@ def _replan_and_publish(
     trigger: str,
     syncs: tuple[SyncSummary, ...] = (),
 ) -> RefreshResult:
-    settings = runtime.settings
     load = load or load_step(runtime, context)
-    plan = compute_plan(settings, context, load.analysis)
-    rendered, render_problems = render(settings, context, plan, load.analysis)
-    written, feed_changed = write_results(runtime, context, plan, load.analysis, rendered)
-    channels = channels_to_push(runtime, context.athlete.id) if written else ()
-    return RefreshResult(
-        athlete_id=context.athlete.id,
-        trigger=trigger,
-        syncs=syncs,
-        changes=plan.changes,
-        moved=plan.moved,
-        sessions_written=written,
-        feed_changed=feed_changed,
-        problems=(*load.problems, *render_problems),
-        push_channels=channels,
-    )
+    return publish(runtime, compute(runtime.settings, context, load), trigger=trigger, syncs=syncs)
 
 
 def channels_to_push(runtime: Runtime, athlete_id: int) -> tuple[int, ...]:

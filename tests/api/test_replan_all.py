@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from syncsvc import clock
 from syncsvc.api.athletes import initialise
-from syncsvc.api.pipeline import refresh_athlete, replan_all
+from syncsvc.api.pipeline import refresh_athlete
+from syncsvc.api.replan_all import replan_all
 from syncsvc.domain import CheckIn, Profile, SourceRecord
 from syncsvc.runtime import Runtime
 from syncsvc.store.database import ID_NAMESPACE_KEY
@@ -72,7 +75,12 @@ def outcome(result: Any) -> tuple[Any, ...]:
     return (result.athlete_id, result.changes, result.moved, result.sessions_written)
 
 
-def test_replanning_everyone_stores_what_one_run_each_stores(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "processes", [1, 2], ids=["in batches in this process", "in 2 worker processes"]
+)
+def test_replanning_everyone_stores_what_one_run_each_stores(
+    tmp_path: Path, processes: int
+) -> None:
     batched = new_runtime(tmp_path / "batched")
     one_by_one = new_runtime(tmp_path / "one-by-one")
     for runtime in (batched, one_by_one):
@@ -80,7 +88,7 @@ def test_replanning_everyone_stores_what_one_run_each_stores(tmp_path: Path) -> 
 
     written = []
     for _ in range(2):  # the first plan, then a replan with nothing new
-        results = replan_all(batched, trigger="test", batch_size=2)
+        results = replan_all(batched, trigger="test", batch_size=2, processes=processes)
         expected = [
             refresh_athlete(one_by_one, athlete_id, trigger="test", sync=False)
             for athlete_id in range(1, 6)
@@ -116,7 +124,10 @@ def test_replanning_5_or_50_athletes_reads_in_the_same_number_of_queries(
     assert few == many
 
 
-def test_an_athlete_whose_refresh_runs_is_replanned_once_it_ends(tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 2], ids=["in this process", "in 2 worker processes"])
+def test_an_athlete_whose_refresh_runs_is_replanned_once_it_ends(
+    tmp_path: Path, processes: int
+) -> None:
     runtime = new_runtime(tmp_path / "home")
     add_athletes(runtime, 3)
     taken, release = threading.Event(), threading.Event()
@@ -130,9 +141,29 @@ def test_an_athlete_whose_refresh_runs_is_replanned_once_it_ends(tmp_path: Path)
     holder.start()
     taken.wait(timeout=30)
     threading.Timer(0.3, release.set).start()
-    results = replan_all(runtime, trigger="test")
+    results = replan_all(runtime, trigger="test", processes=processes)
     holder.join()
     runtime.close()
 
     assert [r.athlete_id for r in results] == [1, 2, 3, 4]
     assert all(r.sessions_written > 0 for r in results)
+
+
+def test_workers_replan_every_athlete_on_either_store_and_give_every_lock_back(
+    tmp_path: Path, store_url: str
+) -> None:
+    runtime = new_runtime(tmp_path / "home", store_url)
+    ids = [1, *add_athletes(runtime, 4, history_weeks=4)]
+
+    first = replan_all(runtime, trigger="test", processes=2, batch_size=2)
+    again = replan_all(runtime, trigger="test", processes=2, batch_size=2)
+    taken = []
+    for athlete_id in ids:  # each taken at once: no chunk kept a lock (on PostgreSQL, a session)
+        with athlete_lock(runtime.store, runtime.home, athlete_id, timeout_s=0):
+            taken.append(athlete_id)
+    runtime.close()
+
+    assert taken == ids
+    assert [r.athlete_id for r in first] == ids
+    assert all(r.sessions_written > 0 for r in first)
+    assert [r.sessions_written for r in again] == [0] * len(ids)
