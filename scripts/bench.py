@@ -22,7 +22,8 @@ store of 1,000 athletes with 1 year each, then measures:
    200 and 304 answers; and nginx serving the same feed bytes as a static file
    under the same wrk runs, the reference of the feed's ratios.
 6. Replanning all 1,000 athletes (the pipeline without network): `replan_all`,
-   which reads them in batches, and the same replans one by one as its reference.
+   which reads them in batches and computes them in worker processes (one per
+   CPU), the same in one process, and the same replans one by one as the reference.
 
 Every time target is a ratio to a reference measured in the same run, so wrk and
 nginx are required: without them the run stops at once, non-zero, naming the
@@ -393,7 +394,7 @@ def many_athletes(folder: Path, count: int) -> dict[str, Any]:
     """Replan all `count` athletes: `replan_all` (read in batches), and, as its reference in
     the same run, the same replans one `refresh_athlete` each (a read per athlete)."""
     from syncsvc.api.pipeline import refresh_athlete
-    from syncsvc.api.replan_all import replan_all
+    from syncsvc.api.replan_all import processes_for, replan_all
 
     runtime = new_runtime(folder / "club")
     began = time.perf_counter()
@@ -414,7 +415,12 @@ def many_athletes(folder: Path, count: int) -> dict[str, Any]:
         refresh_athlete(runtime, athlete_id, trigger="bench", sync=False)
         per_athlete.append(time.perf_counter() - one)
     one_by_one_s = time.perf_counter() - began
-    say("  ... and in batches (replan_all)")
+    say("  ... in batches in this process (replan_all, processes=1)")
+    began = time.perf_counter()
+    assert len(replan_all(runtime, trigger="bench", processes=1)) == count
+    one_process_s = time.perf_counter() - began
+    processes = processes_for(count, runtime.settings.service.replan_processes)
+    say(f"  ... and as `replan --all` does here (replan_all, {processes} processes)")
     began = time.perf_counter()
     results = replan_all(runtime, trigger="bench")
     total_s = time.perf_counter() - began
@@ -424,6 +430,8 @@ def many_athletes(folder: Path, count: int) -> dict[str, Any]:
         "athletes": count,
         "store_build_s": round(built_s, 1),
         "replan_all_s": round(total_s, 2),
+        "replan_processes": processes,
+        "one_process_s": round(one_process_s, 2),
         "one_by_one_s": round(one_by_one_s, 2),
         "per_athlete_median_ms": round(statistics.median(per_athlete) * 1000, 1),
         "per_athlete_p95_ms": round(statistics.quantiles(per_athlete, n=20)[-1] * 1000, 1),
@@ -485,7 +493,8 @@ def table(report: dict[str, Any]) -> str:
     club = report["club"]
     lines += [
         f"Replan all {club['athletes']} athletes (1 y each, SQLite): {club['replan_all_s']} s "
-        f"in batches, {club['one_by_one_s']} s one by one (per athlete median "
+        f"with {club['replan_processes']} processes (target < 30 s), {club['one_process_s']} s "
+        f"in one, {club['one_by_one_s']} s one by one (per athlete median "
         f"{club['per_athlete_median_ms']} ms, p95 {club['per_athlete_p95_ms']} ms)",
         f"Planner stability, 16-week season: {report['season']['moved_per_replan_mean']:.3f} "
         f"sessions moved per daily replan",

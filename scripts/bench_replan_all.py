@@ -5,8 +5,9 @@
 
 Builds a store of `--athletes` athletes with a year of synthetic history each
 (Strava and Garmin records, merged), plans them once, then times the replan of
-all of them twice in the same run: one `refresh_athlete` each (the reference,
-a read per athlete) and `replan_all` (contexts read in batches of 200).
+all of them three ways in the same run: one `refresh_athlete` each (the reference,
+a read per athlete) and `replan_all` (contexts read in batches of 200), in one
+process and then with one worker process per CPU.
 """
 
 from __future__ import annotations
