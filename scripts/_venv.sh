@@ -18,6 +18,9 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ "$REPO/pyproject.toml" -nt "$stamp" ]; then
         echo "Installing syncsvc into $VENV (first run takes a minute)..." >&2
         "$VENV/bin/python" -m pip install -q -e "$REPO[$extras]"
+        # The bytecode a wheel install ships: an editable install has none until an
+        # import writes it, and with PYTHONDONTWRITEBYTECODE set no import ever does.
+        "$VENV/bin/python" -m compileall -q "$REPO/syncsvc" >/dev/null
         touch "$stamp"
     fi
 }
