@@ -158,10 +158,10 @@ def local_today(athlete: Athlete) -> date:
 
 def read_context(runtime: Runtime, athlete: Athlete) -> PipelineContext:
     """The read step: one read transaction, then no store until the write step."""
-    return readcontexts_of(runtime, [athlete])[0]
+    return read_contexts(runtime, [athlete])[0]
 
 
-def readcontexts_of(runtime: Runtime, athletes: Sequence[Athlete]) -> list[PipelineContext]:
+def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[PipelineContext]:
     """The read step of several athletes: one read transaction, one query per table for all."""
     with runtime.store.read() as tx:
         return contexts_of(tx, athletes)
