@@ -167,6 +167,14 @@ def read_contexts(runtime: Runtime, athletes: Sequence[Athlete]) -> list[Pipelin
         return contexts_of(tx, athletes)
 
 
+def contexts_by_id(
+    tx: Transaction, athlete_ids: Sequence[int], now: datetime | None = None
+) -> list[PipelineContext]:
+    """The contexts of those of `athlete_ids` who still exist, in that order (`contexts_of`)."""
+    found = tx.athletes.by_ids(athlete_ids)
+    return contexts_of(tx, [found[i] for i in athlete_ids if i in found], now)
+
+
 def contexts_of(
     tx: Transaction, athletes: Sequence[Athlete], now: datetime | None = None
 ) -> list[PipelineContext]:

@@ -15,7 +15,7 @@ from syncsvc import clock
 from syncsvc.api.gc_pause import kept_out_of_collections
 from syncsvc.api.pipeline import (
     RefreshResult,
-    contexts_of,
+    contexts_by_id,
     record_run,
     refresh_athlete,
     replan_and_publish,
@@ -99,8 +99,7 @@ def _replan_in_batches(
             busy += [athlete_id for athlete_id in batch if athlete_id not in locks.held]
             started = clock.now()
             with runtime.store.read() as tx:
-                found = tx.athletes.by_ids(locks.held)
-                contexts = contexts_of(tx, [found[i] for i in locks.held if i in found])
+                contexts = contexts_by_id(tx, locks.held)
             with kept_out_of_collections():  # the contexts: no cycles, alive all batch long
                 for context in contexts:
                     began = time.perf_counter()

@@ -35,13 +35,12 @@ from logging.handlers import QueueHandler, QueueListener
 from multiprocessing.queues import Queue
 
 from syncsvc import clock
-from syncsvc.api.gc_pause import collector_paused
 from syncsvc.api.pipeline import (
     Computed,
     RefreshResult,
     compute,
     compute_load,
-    contexts_of,
+    contexts_by_id,
     publish,
     record_run,
 )
@@ -158,9 +157,7 @@ def _compute_chunk(athlete_ids: list[int], now: datetime) -> list[Computed]:
     assert _runtime is not None, "a replan worker runs _start_worker first"
     settings = _runtime.settings
     with _runtime.store.read() as tx:
-        found = tx.athletes.by_ids(athlete_ids)
-        with collector_paused():  # every activity becomes an object: no cycles
-            contexts = contexts_of(tx, [found[i] for i in athlete_ids if i in found], now)
+        contexts = contexts_by_id(tx, athlete_ids, now)
     computed = []
     for context in contexts:
         began = time.perf_counter()
